@@ -1,0 +1,90 @@
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { registerAccounts } from './modules/accounts/index.js';
+import { registerAdmin } from './modules/admin/index.js';
+import { registerHome } from './modules/home/index.js';
+import { registerErrorHandlers } from './platform/errors.js';
+import { createI18n, type I18n } from './platform/i18n.js';
+import { createLogger } from './platform/logger.js';
+import { registerObservability } from './platform/observability.js';
+import { PUBLIC_DIR } from './platform/paths.js';
+import { registerSecurityHeaders } from './platform/security.js';
+import { cookieName, registerWebContext, requestIdFrom } from './platform/web.js';
+
+export interface AppDependencies {
+  config: Config;
+  db: Db;
+  logger?: Logger;
+  i18n?: I18n;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Builds the Fastify app without listening: the server and the tests share it. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, db } = deps;
+  const i18n = deps.i18n ?? createI18n();
+  const app: FastifyInstance = Fastify({
+    loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 256 * 1024,
+    // Requests in flight finish on shutdown; idle keep-alive connections close at once.
+    forceCloseConnections: 'idle',
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id'], config.trustProxy),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  await registerSecurityHeaders(app);
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(csrf, {
+    cookieKey: cookieName(config, 'csrf'),
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.cookieSecure },
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+      const fromHeader = request.headers['x-csrf-token'];
+      return fromBody ?? (typeof fromHeader === 'string' ? fromHeader : undefined);
+    },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: 600,
+    timeWindow: '1 minute',
+    // Keys are kept in memory only, never logged.
+    allowList: (request) => request.url.startsWith('/static/'),
+  });
+
+  registerWebContext(app, config, i18n);
+  registerErrorHandlers(app);
+
+  // Every state change needs a valid CSRF token; preHandler runs after the body is parsed.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (SAFE_METHODS.has(request.method)) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/static/',
+    maxAge: '1d',
+    // Asset URLs carry a content hash (?v=…), so browsers may keep them a long time.
+    immutable: true,
+    index: false,
+    list: false,
+  });
+
+  registerObservability(app, config, db);
+  registerAccounts(app, { config, db, i18n });
+  registerHome(app);
+  registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
+
+  return app;
+}

@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
+import { isLocale, type I18n } from '../../platform/i18n.js';
+import { applyViewerLocale, cookieName, safeNextPath } from '../../platform/web.js';
+import { logIn, logOut, resolveSession, setPreferredLocale } from './accounts.service.js';
+import { LoginPage } from './accounts.views.js';
+
+function field(body: unknown, name: string, max: number): string {
+  const value = (body as Record<string, unknown> | null | undefined)?.[name];
+  return typeof value === 'string' ? value.slice(0, max) : '';
+}
+
+/** A coarse browser and platform hint for the session list, never the full user agent. */
+export function deviceHint(userAgent: string | undefined): string | null {
+  if (!userAgent) return null;
+  const browser = /Firefox\//.test(userAgent)
+    ? 'Firefox'
+    : /Edg\//.test(userAgent)
+      ? 'Edge'
+      : /Chrom(e|ium)\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : 'Browser';
+  const platform = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Windows/.test(userAgent)
+        ? 'Windows'
+        : /Mac OS X/.test(userAgent)
+          ? 'macOS'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : 'Other';
+  return `${browser} · ${platform}`;
+}
+
+/** Sessions, sign-in, sign-out and the language switcher. */
+export function registerAccountRoutes(app: FastifyInstance, deps: { config: Config; db: Db; i18n: I18n }): void {
+  const { config, db, i18n } = deps;
+  const sessionCookie = cookieName(config, 'session');
+  const langCookie = cookieName(config, 'lang');
+  const cookieOptions = { path: '/', httpOnly: true, secure: config.cookieSecure, sameSite: 'lax' as const };
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/static/')) return;
+    const token = request.cookies[sessionCookie];
+    if (!token) return;
+    const viewer = await resolveSession(db, token);
+    if (!viewer) return;
+    request.viewer = { id: viewer.id, displayName: viewer.displayName, role: viewer.role };
+    applyViewerLocale(request, i18n, config, viewer.locale);
+  });
+
+  function renderLogin(reply: FastifyReply, form: { email: string; next: string }, failed: boolean) {
+    return reply.page(reply.request.i18n.t('login.title'), <LoginPage ctx={reply.pageContext()} form={form} failed={failed} />);
+  }
+
+  app.get('/login', async (request: FastifyRequest<{ Querystring: { next?: string } }>, reply) => {
+    if (request.viewer) return reply.redirect(safeNextPath(request.query.next), 303);
+    return renderLogin(reply, { email: '', next: safeNextPath(request.query.next) }, false);
+  });
+
+  app.post(
+    '/login',
+    { config: { rateLimit: { max: 25, timeWindow: '5 minutes' } } },
+    async (request, reply) => {
+      const email = field(request.body, 'email', 254);
+      const password = field(request.body, 'password', 1024);
+      const next = safeNextPath(field(request.body, 'next', 2000));
+      const result =
+        email && password ? await logIn(db, { email, password, deviceHint: deviceHint(request.headers['user-agent']), requestId: request.id }) : undefined;
+      if (!result) {
+        reply.code(401);
+        return renderLogin(reply, { email, next }, true);
+      }
+      reply.setCookie(sessionCookie, result.token, cookieOptions);
+      return reply.redirect(next, 303);
+    },
+  );
+
+  app.post('/logout', async (request, reply) => {
+    const token = request.cookies[sessionCookie];
+    if (token) await logOut(db, token, request.viewer?.id, request.id);
+    reply.clearCookie(sessionCookie, cookieOptions);
+    reply.header('clear-site-data', '"cache", "cookies", "storage"');
+    return reply.redirect('/', 303);
+  });
+
+  app.post('/language', async (request, reply) => {
+    const locale = field(request.body, 'locale', 10);
+    const next = safeNextPath(field(request.body, 'next', 2000));
+    if (isLocale(locale)) {
+      reply.setCookie(langCookie, locale, { ...cookieOptions, maxAge: 365 * 86_400 });
+      if (request.viewer) await setPreferredLocale(db, request.viewer.id, locale);
+    }
+    return reply.redirect(next, 303);
+  });
+}

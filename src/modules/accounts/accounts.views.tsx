@@ -1,0 +1,56 @@
+import { CsrfField } from '../../platform/views/layout.js';
+import type { PageContext } from '../../platform/views/render.js';
+
+export interface LoginForm {
+  email: string;
+  next: string;
+}
+
+/** The sign-in form; `failed` shows one message that never says which part was wrong. */
+export function LoginPage({ ctx, form, failed }: { ctx: PageContext; form: LoginForm; failed: boolean }) {
+  const { t } = ctx.i18n;
+  return (
+    <section class="narrow" aria-labelledby="login-title">
+      <h1 id="login-title">{t('login.title')}</h1>
+      {failed ? (
+        <div class="alert alert-error" role="alert" id="login-error">
+          <p>{t('login.failed')}</p>
+        </div>
+      ) : null}
+      <form method="post" action="/login" class="stack" novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="next" value={form.next} />
+        <div class="field">
+          <label for="email">{t('login.email')}</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            maxLength={254}
+            value={form.email}
+            aria-describedby={failed ? 'login-error' : undefined}
+            aria-invalid={failed ? 'true' : undefined}
+          />
+        </div>
+        <div class="field">
+          <label for="password">{t('login.password')}</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            maxLength={1024}
+            aria-describedby={failed ? 'login-error' : undefined}
+            aria-invalid={failed ? 'true' : undefined}
+          />
+        </div>
+        <button type="submit" class="button">
+          {t('login.submit')}
+        </button>
+      </form>
+    </section>
+  );
+}

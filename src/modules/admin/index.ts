@@ -1,0 +1,2 @@
+export { registerAdminRoutes as registerAdmin } from './admin.routes.js';
+export { canAdminister } from './admin.policy.js';

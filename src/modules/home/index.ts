@@ -1,0 +1,1 @@
+export { registerHomeRoutes as registerHome } from './home.routes.js';

@@ -1,0 +1,106 @@
+import { LOCALES, type Locale } from '../i18n.js';
+import type { Children, PageContext } from './render.js';
+
+const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', es: 'Español' };
+
+/** The hidden CSRF field every form carries. */
+export function CsrfField({ ctx }: { ctx: PageContext }) {
+  return <input type="hidden" name="_csrf" value={ctx.csrfToken} />;
+}
+
+function LanguageSwitcher({ ctx }: { ctx: PageContext }) {
+  const { t, locale } = ctx.i18n;
+  return (
+    <form class="language-switcher" method="post" action="/language">
+      <CsrfField ctx={ctx} />
+      <input type="hidden" name="next" value={ctx.path} />
+      <fieldset>
+        <legend>{t('layout.language')}</legend>
+        {LOCALES.map((code) =>
+          code === locale ? (
+            <span class="language-current" lang={code} aria-current="true">
+              {LANGUAGE_NAMES[code]}
+            </span>
+          ) : (
+            <button type="submit" name="locale" value={code} lang={code}>
+              {LANGUAGE_NAMES[code]}
+            </button>
+          ),
+        )}
+      </fieldset>
+    </form>
+  );
+}
+
+function AccountNav({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx.i18n;
+  if (!ctx.viewer) {
+    return (
+      <ul class="nav-list">
+        <li>
+          <a href="/login">{t('layout.nav.login')}</a>
+        </li>
+      </ul>
+    );
+  }
+  return (
+    <ul class="nav-list">
+      {ctx.viewer.role === 'admin' ? (
+        <li>
+          <a href="/admin">{t('layout.nav.admin')}</a>
+        </li>
+      ) : null}
+      <li>
+        <form method="post" action="/logout" class="inline-form">
+          <CsrfField ctx={ctx} />
+          <button type="submit" class="link-button">
+            {t('layout.nav.logout')}
+          </button>
+        </form>
+      </li>
+    </ul>
+  );
+}
+
+/** The one base layout: skip link, landmarks, header with language switcher, footer. */
+export function Layout({ ctx, title, children }: { ctx: PageContext; title: string; children: Children }) {
+  const { t, locale, dir } = ctx.i18n;
+  return (
+    <html lang={locale} dir={dir}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{`${title} · Alongside`}</title>
+        <link rel="stylesheet" href={ctx.assets.css} />
+        <link rel="icon" href="/static/icon.svg" type="image/svg+xml" />
+        <script src={ctx.assets.js} nonce={ctx.nonce} defer />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          {t('layout.skip')}
+        </a>
+        <header class="site-header">
+          <div class="wrap header-row">
+            <a class="brand" href="/">
+              Alongside
+            </a>
+            <nav aria-label={t('layout.nav.label')}>
+              <AccountNav ctx={ctx} />
+            </nav>
+            <LanguageSwitcher ctx={ctx} />
+          </div>
+        </header>
+        <main id="main" tabIndex={-1} class="wrap">
+          {children}
+        </main>
+        <footer class="site-footer">
+          <div class="wrap">
+            <p>{t('layout.footer.tagline')}</p>
+            <p>{t('layout.footer.privacy')}</p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,27 @@
+import type { ComponentChildren, VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import type { Translator } from '../i18n.js';
+
+/** The signed-in person as the layout needs them. */
+export interface Viewer {
+  id: string;
+  displayName: string;
+  role: 'user' | 'moderator' | 'admin';
+}
+
+/** Everything a page component may need from the request, passed explicitly. */
+export interface PageContext {
+  i18n: Translator;
+  nonce: string;
+  csrfToken: string;
+  path: string;
+  viewer: Viewer | undefined;
+  assets: { css: string; js: string };
+}
+
+/** Renders a full HTML document; Preact escapes every interpolated value. */
+export function renderDocument(node: VNode): string {
+  return `<!doctype html>${renderToString(node)}`;
+}
+
+export type Children = ComponentChildren;
