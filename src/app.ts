@@ -55,8 +55,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   });
   await app.register(rateLimit, {
-    global: true,
-    max: 600,
+    // Routes with their own limit (sign-in) keep it even when the general limit is off.
+    global: config.rateLimitPerMinute > 0,
+    max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
     // Keys are kept in memory only, never logged.
     allowList: (request) => request.url.startsWith('/static/'),

@@ -36,6 +36,8 @@ export interface Config {
   jobsPollIntervalMs: number;
   /** How many jobs one worker runs at once. */
   jobsConcurrency: number;
+  /** Requests per minute one client address may make overall; 0 turns the general limit off (sign-in keeps its own). */
+  rateLimitPerMinute: number;
 }
 
 /** A bad environment variable: the message names it and says what is expected. */
@@ -137,5 +139,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: boolean(env, 'WORKER', true),
     jobsPollIntervalMs: integer(env, 'JOBS_POLL_INTERVAL_MS', 1000, 50, 3_600_000),
     jobsConcurrency: integer(env, 'JOBS_CONCURRENCY', 2, 1, 64),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
   };
 }
