@@ -54,22 +54,33 @@ export async function insertJob(
  * Claims up to `limit` due jobs for one worker. `for update skip locked` lets several workers on
  * PostgreSQL claim at once without ever taking the same job; a running job whose lease ran out
  * (its worker died) is due again, which is what makes delivery at-least-once.
+ *
+ * Each kind of due job is looked up on its own partial index (jobs_due, jobs_running) and stops
+ * at `limit` rows: one `or` across both made PostgreSQL scan and sort the whole backlog on every
+ * claim. Ordering by the indexed column alone keeps it an index walk even when thousands of jobs
+ * share one run_at (all enqueued in one transaction).
  */
 export async function claimJobs(db: Executor, workerId: string, limit: number, leaseSeconds: number): Promise<JobRow[]> {
   const result = await sql<JobRow>`
+    with expired as materialized (
+      select id from jobs
+      where state = 'running' and locked_until < now()
+      order by locked_until
+      limit ${limit}
+      for update skip locked
+    ), due as materialized (
+      select id from jobs
+      where state = 'pending' and run_at <= now()
+      order by run_at
+      limit ${limit}
+      for update skip locked
+    )
     update jobs set
       state = 'running',
       attempts = attempts + 1,
       locked_by = ${workerId},
       locked_until = now() + make_interval(secs => ${leaseSeconds})
-    where id in (
-      select id from jobs
-      where (state = 'pending' and run_at <= now())
-         or (state = 'running' and locked_until < now())
-      order by run_at, id
-      limit ${limit}
-      for update skip locked
-    )
+    where id in (select id from expired union all select id from due limit ${limit})
     returning id, kind, payload, state, run_at as "runAt", attempts, max_attempts as "maxAttempts",
       last_error as "lastError", created_at as "createdAt", finished_at as "finishedAt"`.execute(db);
   return result.rows;
