@@ -231,6 +231,20 @@ describe.each(engines())('job queue on %s', (engine) => {
       await completeJob(t.db.kysely, id, 'dead-worker');
       expect(await row(id)).toMatchObject({ state: 'done', last_error: null });
     });
+    it('fails a job whose worker died during its last attempt instead of claiming it for ever', async () => {
+      const ran = vi.fn(noop);
+      const worker = newWorker(t.db, { 'test.poison': ran });
+      const id = await enqueueOne('test.poison', {}, { maxAttempts: 1 });
+      expect(await claimJobs(t.db.kysely, 'crashed-worker', 10, 300)).toHaveLength(1);
+      await t.db.kysely.updateTable('jobs').set({ locked_until: sql<Date>`now() - interval '1 second'` }).where('id', '=', id).execute();
+
+      expect(await worker.drain()).toBe(0);
+      expect(ran).not.toHaveBeenCalled();
+      expect(await row(id)).toMatchObject({ state: 'failed', attempts: 1, locked_by: null, last_error: 'The worker stopped while running this job' });
+      expect(await retryJob(t.db.kysely, id)).toBe(true);
+      expect(await worker.drain()).toBe(1);
+      expect(ran).toHaveBeenCalledTimes(1);
+    });
   });
 
   describe('claiming', () => {

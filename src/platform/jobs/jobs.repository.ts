@@ -64,7 +64,7 @@ export async function claimJobs(db: Executor, workerId: string, limit: number, l
   const result = await sql<JobRow>`
     with expired as materialized (
       select id from jobs
-      where state = 'running' and locked_until < now()
+      where state = 'running' and locked_until < now() and attempts < max_attempts
       order by locked_until
       limit ${limit}
       for update skip locked
@@ -84,6 +84,27 @@ export async function claimJobs(db: Executor, workerId: string, limit: number, l
     returning id, kind, payload, state, run_at as "runAt", attempts, max_attempts as "maxAttempts",
       last_error as "lastError", created_at as "createdAt", finished_at as "finishedAt"`.execute(db);
   return result.rows;
+}
+
+/**
+ * Fails jobs whose worker died holding them after their last attempt. Without this, a job that
+ * crashes its process would be claimed again at every lease expiry, for ever.
+ */
+export async function failAbandonedJobs(db: Executor): Promise<number> {
+  const result = await db
+    .updateTable('jobs')
+    .set({
+      state: 'failed',
+      finished_at: sql<Date>`now()`,
+      locked_by: null,
+      locked_until: null,
+      last_error: sql<string>`coalesce(last_error, 'The worker stopped while running this job')`,
+    })
+    .where('state', '=', 'running')
+    .where('locked_until', '<', sql<Date>`now()`)
+    .where(sql<boolean>`attempts >= max_attempts`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Marks a claimed job done, if this worker still holds it. */

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.js';
 import { scrub } from '../logger.js';
-import { claimJobs, completeJob, deleteDoneJobs, failJob, type JobRow } from './jobs.repository.js';
+import { claimJobs, completeJob, deleteDoneJobs, failAbandonedJobs, failJob, type JobRow } from './jobs.repository.js';
 
 /** Runs one job. It may run more than once (at-least-once delivery), so it must be idempotent. */
 export type JobHandler = (job: JobRow, context: { db: Db; log: Logger }) => Promise<void>;
@@ -69,6 +69,7 @@ export class JobWorker {
   /** Runs due jobs until none is left; returns how many ran. For the CLI and tests. */
   async drain(): Promise<number> {
     let total = 0;
+    await failAbandonedJobs(this.#options.db.kysely);
     for (;;) {
       const jobs = await claimJobs(this.#options.db.kysely, this.id, this.#options.concurrency, this.#options.leaseSeconds);
       if (jobs.length === 0) return total;
@@ -82,6 +83,7 @@ export class JobWorker {
       let claimed = 0;
       try {
         await this.#cleanup();
+        await failAbandonedJobs(this.#options.db.kysely);
         const free = this.#options.concurrency - this.#running.size;
         if (free > 0) {
           const jobs = await claimJobs(this.#options.db.kysely, this.id, free, this.#options.leaseSeconds);

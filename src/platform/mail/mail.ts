@@ -42,17 +42,26 @@ export function createMailHandler(options: { smtpUrl: string | undefined; from: 
       await insertOutboxMail(db.kysely, { jobId: job.id, to: message.to, subject: message.subject, text: message.text, html: message.html });
       return;
     }
-    await transport.sendMail({
-      from: options.from,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      ...(message.html ? { html: message.html } : {}),
-      messageId: `<job-${job.id}@${options.messageIdDomain}>`,
-      ...(message.unsubscribeUrl
-        ? { list: { unsubscribe: { url: message.unsubscribeUrl, comment: 'Unsubscribe' } }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }
-        : {}),
-    });
+    try {
+      await transport.sendMail({
+        from: options.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        ...(message.html ? { html: message.html } : {}),
+        messageId: `<job-${job.id}@${options.messageIdDomain}>`,
+        ...(message.unsubscribeUrl
+          ? { list: { unsubscribe: { url: message.unsubscribeUrl, comment: 'Unsubscribe' } }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }
+          : {}),
+      });
+    } catch (err) {
+      // A 5xx reply is the server's final word (no such mailbox, refused): retrying cannot help.
+      const code = (err as { responseCode?: unknown }).responseCode;
+      if (typeof code === 'number' && code >= 500 && code < 600) {
+        throw new PermanentJobError(`The mail server refused the message (${code})`, { cause: err });
+      }
+      throw err;
+    }
   };
   return { handler, close: () => transport?.close() };
 }
