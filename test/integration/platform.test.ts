@@ -261,7 +261,13 @@ describe.each(engines())('platform on %s', (engine) => {
       await client.get('/');
       const logout = await client.post('/logout');
       expect(logout.statusCode).toBe(303);
-      expect(logout.headers['clear-site-data']).toContain('"cookies"');
+      expect(logout.headers['clear-site-data']).toBe('"cache", "storage"');
+      const cleared = String(logout.headers['set-cookie']);
+      expect(cleared).toMatch(/__Host-session=;/);
+      expect(cleared).toMatch(/__Host-csrf=;/);
+      expect(client.cookies.has('__Host-session')).toBe(false);
+      // The language chosen before signing out stays.
+      expect(cleared).not.toContain('__Host-lang');
       // The old token no longer works even if a copy was kept.
       const replay = await t.app.inject({ method: 'GET', url: '/admin', headers: { cookie: `__Host-session=${token}` } });
       expect(replay.statusCode).toBe(303);

@@ -85,7 +85,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: { config: Conf
     const token = request.cookies[sessionCookie];
     if (token) await logOut(db, token, request.viewer?.id, request.id);
     reply.clearCookie(sessionCookie, cookieOptions);
-    reply.header('clear-site-data', '"cache", "cookies", "storage"');
+    reply.clearCookie(cookieName(config, 'csrf'), cookieOptions);
+    // Not "cookies": that would also forget the language the person chose.
+    reply.header('clear-site-data', '"cache", "storage"');
     return reply.redirect('/', 303);
   });
 
