@@ -53,7 +53,16 @@ async function serveApp() {
   const { buildApp } = await import(path.join(DIST, 'app.js'));
   // A benchmark is one client address sending thousands of requests a second: the general rate
   // limit would answer most of them with 429, so it is turned off where the app supports that.
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', WORKER: 'false', HOST: '127.0.0.1', PORT: '0', RATE_LIMIT_PER_MINUTE: '0' });
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    WORKER: 'false',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    RATE_LIMIT_PER_MINUTE: '0',
+    // PostgreSQL deployments must set a master secret; a throwaway one does for a throwaway database.
+    SECRET_KEY: process.env.SECRET_KEY || randomBytes(48).toString('base64url'),
+  });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   await migrate(db);
   const app = await buildApp({ config, db });
