@@ -15,6 +15,7 @@ import { createI18n, type I18n } from './platform/i18n.js';
 import { createLogger } from './platform/logger.js';
 import { registerObservability } from './platform/observability.js';
 import { PUBLIC_DIR } from './platform/paths.js';
+import { resolveSecretKey, Secrets } from './platform/secrets.js';
 import { registerSecurityHeaders } from './platform/security.js';
 import { cookieName, registerWebContext, requestIdFrom } from './platform/web.js';
 
@@ -23,6 +24,15 @@ export interface AppDependencies {
   db: Db;
   logger?: Logger;
   i18n?: I18n;
+  secrets?: Secrets;
+}
+
+/** What every module's routes are given: configuration, database, languages and secrets. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  i18n: I18n;
+  secrets: Secrets;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -31,6 +41,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, db } = deps;
   const i18n = deps.i18n ?? createI18n();
+  const secrets = deps.secrets ?? new Secrets(resolveSecretKey(config));
+  const ctx: AppContext = { config, db, i18n, secrets };
   const app: FastifyInstance = Fastify({
     loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     trustProxy: config.trustProxy,
@@ -83,7 +95,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   registerObservability(app, config, db);
-  registerAccounts(app, { config, db, i18n });
+  registerAccounts(app, ctx);
   registerHome(app);
   registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
 

@@ -38,6 +38,8 @@ export interface Config {
   jobsConcurrency: number;
   /** Requests per minute one client address may make overall; 0 turns the general limit off (sign-in keeps its own). */
   rateLimitPerMinute: number;
+  /** Master secret for encryption at rest and keyed hashes; generated into DATA_DIR when unset on the embedded database. */
+  secretKey: string | undefined;
 }
 
 /** A bad environment variable: the message names it and says what is expected. */
@@ -121,6 +123,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long');
   }
+  const secretKey = read(env, 'SECRET_KEY');
+  if (secretKey !== undefined && secretKey.length < 32) {
+    throw new ConfigError('SECRET_KEY', 'must be at least 32 characters long (for example: openssl rand -base64 48)');
+  }
+  if (secretKey === undefined && databaseUrl !== undefined) {
+    throw new ConfigError('SECRET_KEY', 'is required with DATABASE_URL, and must be the same in every process (for example: openssl rand -base64 48)');
+  }
   return {
     port,
     host,
@@ -140,5 +149,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     jobsPollIntervalMs: integer(env, 'JOBS_POLL_INTERVAL_MS', 1000, 50, 3_600_000),
     jobsConcurrency: integer(env, 'JOBS_CONCURRENCY', 2, 1, 64),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    secretKey,
   };
 }

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       JOBS_POLL_INTERVAL_MS: '250',
       JOBS_CONCURRENCY: '4',
       RATE_LIMIT_PER_MINUTE: '0',
+      SECRET_KEY: 'a-secret-key-of-at-least-thirty-two-characters',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -71,6 +72,7 @@ describe('loadConfig', () => {
     ['METRICS_TOKEN', 'short'],
     ['JOBS_CONCURRENCY', '-1'],
     ['RATE_LIMIT_PER_MINUTE', '1.5'],
+    ['SECRET_KEY', 'too-short'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     let error: unknown;
     try {
@@ -91,6 +93,11 @@ describe('loadConfig', () => {
     } catch (err) {
       expect((err as Error).message).not.toContain('hunter2');
     }
+  });
+
+  it('requires a shared SECRET_KEY with PostgreSQL, where several processes must agree on it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/alongside' })).toThrow(/^Invalid configuration: SECRET_KEY is required with DATABASE_URL/);
+    expect(loadConfig({}).secretKey).toBeUndefined();
   });
 
   it('treats empty variables as unset', () => {

@@ -135,7 +135,7 @@ describe('the alongside command', () => {
     const database = await openTestDatabase('postgres');
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const common = { DATABASE_URL: database.url!, LOG_LEVEL: 'info', JOBS_POLL_INTERVAL_MS: '100' };
+    const common = { DATABASE_URL: database.url!, SECRET_KEY: 'process-test-secret-0123456789abcdef', LOG_LEVEL: 'info', JOBS_POLL_INTERVAL_MS: '100' };
     const app = runCli(['serve'], { ...common, PORT: String(port), HOST: '127.0.0.1', WORKER: 'false' });
     const workers = [runCli(['worker'], common), runCli(['worker'], common)];
     try {

@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino';
 
 /** A configuration for tests: the defaults, quiet logs, and any overrides as environment variables. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', WORKER: 'false', ...env });
+  return loadConfig({ LOG_LEVEL: 'silent', WORKER: 'false', SECRET_KEY: 'test-secret-key-0123456789abcdef-0123456789', ...env });
 }
 
 export interface TestApp extends TestDatabase {

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
-import { isLocale, type I18n } from '../../platform/i18n.js';
+import type { AppContext } from '../../app.js';
+import { HttpError } from '../../platform/errors.js';
+import { isLocale } from '../../platform/i18n.js';
+import { hit, LIMITS, type Limit } from '../../platform/rate-limit.js';
 import { applyViewerLocale, cookieName, safeNextPath } from '../../platform/web.js';
-import { logIn, logOut, resolveSession, setPreferredLocale } from './accounts.service.js';
+import { logIn, logOut, normalizeEmail, resolveSession, setPreferredLocale } from './accounts.service.js';
 import { LoginPage } from './accounts.views.js';
 
 function field(body: unknown, name: string, max: number): string {
@@ -38,8 +39,24 @@ export function deviceHint(userAgent: string | undefined): string | null {
 }
 
 /** Sessions, sign-in, sign-out and the language switcher. */
-export function registerAccountRoutes(app: FastifyInstance, deps: { config: Config; db: Db; i18n: I18n }): void {
-  const { config, db, i18n } = deps;
+/**
+ * Counts a hit against each limit (every limit counts, so an attacker cannot probe which one
+ * refused), and refuses with 429 and Retry-After when any is exceeded.
+ */
+export async function enforceLimits(ctx: AppContext, reply: FastifyReply, limits: Array<[Limit, string]>): Promise<void> {
+  let retryAfter = 0;
+  for (const [limit, key] of limits) {
+    const decision = await hit(ctx.db.kysely, limit, ctx.secrets.hmac(`rate:${limit.bucket}`, key));
+    if (!decision.allowed) retryAfter = Math.max(retryAfter, decision.retryAfter);
+  }
+  if (retryAfter > 0) {
+    reply.header('retry-after', String(retryAfter));
+    throw new HttpError(429, 'rate_limited');
+  }
+}
+
+export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { config, db, i18n } = ctx;
   const sessionCookie = cookieName(config, 'session');
   const langCookie = cookieName(config, 'lang');
   const cookieOptions = { path: '/', httpOnly: true, secure: config.cookieSecure, sameSite: 'lax' as const };
@@ -65,11 +82,14 @@ export function registerAccountRoutes(app: FastifyInstance, deps: { config: Conf
 
   app.post(
     '/login',
-    { config: { rateLimit: { max: 25, timeWindow: '5 minutes' } } },
     async (request, reply) => {
       const email = field(request.body, 'email', 254);
       const password = field(request.body, 'password', 1024);
       const next = safeNextPath(field(request.body, 'next', 2000));
+      await enforceLimits(ctx, reply, [
+        [LIMITS.loginPerIp, request.ip],
+        [LIMITS.loginPerAccount, normalizeEmail(email)],
+      ]);
       const result =
         email && password ? await logIn(db, { email, password, deviceHint: deviceHint(request.headers['user-agent']), requestId: request.id }) : undefined;
       if (!result) {
