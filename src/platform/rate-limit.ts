@@ -1,5 +1,8 @@
+import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
+import type { AppContext } from '../app.js';
 import type { Executor } from '../db/client.js';
+import { HttpError } from './errors.js';
 
 /** A limit: at most `limit` hits per `windowSeconds`. */
 export interface Limit {
@@ -49,4 +52,20 @@ export async function pruneRateLimits(db: Executor, olderThanSeconds = 86_400): 
     .where('window_start', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * Counts a hit against each limit (every limit counts, so an attacker cannot probe which one
+ * refused), and refuses with 429 and Retry-After when any is exceeded.
+ */
+export async function enforceLimits(ctx: AppContext, reply: FastifyReply, limits: Array<[Limit, string]>): Promise<void> {
+  let retryAfter = 0;
+  for (const [limit, key] of limits) {
+    const decision = await hit(ctx.db.kysely, limit, ctx.secrets.hmac(`rate:${limit.bucket}`, key));
+    if (!decision.allowed) retryAfter = Math.max(retryAfter, decision.retryAfter);
+  }
+  if (retryAfter > 0) {
+    reply.header('retry-after', String(retryAfter));
+    throw new HttpError(429, 'rate_limited');
+  }
 }

@@ -1,3 +1,11 @@
-export { registerAccountRoutes as registerAccounts } from './accounts.routes.js';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app.js';
+import { registerSessionRoutes } from './session.routes.js';
+
+/** Every route of the accounts module. */
+export function registerAccounts(app: FastifyInstance, ctx: AppContext): void {
+  registerSessionRoutes(app, ctx);
+}
+
 export { createAdmin, hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from './accounts.service.js';
 export { upsertUser, type Role } from './accounts.repository.js';

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app.js';
-import { HttpError } from '../../platform/errors.js';
 import { isLocale } from '../../platform/i18n.js';
-import { hit, LIMITS, type Limit } from '../../platform/rate-limit.js';
+import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
 import { applyViewerLocale, cookieName, safeNextPath } from '../../platform/web.js';
-import { logIn, logOut, normalizeEmail, resolveSession, setPreferredLocale } from './accounts.service.js';
-import { LoginPage } from './accounts.views.js';
+import { normalizeEmail } from './accounts.service.js';
+import { logIn, logOut, resolveSession, setPreferredLocale } from './session.service.js';
+import { LoginPage } from './session.views.js';
 
 function field(body: unknown, name: string, max: number): string {
   const value = (body as Record<string, unknown> | null | undefined)?.[name];
@@ -38,24 +38,8 @@ export function deviceHint(userAgent: string | undefined): string | null {
   return `${browser} · ${platform}`;
 }
 
-/** Sessions, sign-in, sign-out and the language switcher. */
-/**
- * Counts a hit against each limit (every limit counts, so an attacker cannot probe which one
- * refused), and refuses with 429 and Retry-After when any is exceeded.
- */
-export async function enforceLimits(ctx: AppContext, reply: FastifyReply, limits: Array<[Limit, string]>): Promise<void> {
-  let retryAfter = 0;
-  for (const [limit, key] of limits) {
-    const decision = await hit(ctx.db.kysely, limit, ctx.secrets.hmac(`rate:${limit.bucket}`, key));
-    if (!decision.allowed) retryAfter = Math.max(retryAfter, decision.retryAfter);
-  }
-  if (retryAfter > 0) {
-    reply.header('retry-after', String(retryAfter));
-    throw new HttpError(429, 'rate_limited');
-  }
-}
-
-export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): void {
+/** Sign-in, sign-out, the session of each request, and the language switcher. */
+export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { config, db, i18n } = ctx;
   const sessionCookie = cookieName(config, 'session');
   const langCookie = cookieName(config, 'lang');

@@ -1,0 +1,80 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../../db/client.js';
+import { audit } from '../../platform/audit.js';
+import type { Viewer } from '../../platform/views/render.js';
+import * as repo from './accounts.repository.js';
+import { normalizeEmail, verifyPassword } from './accounts.service.js';
+
+/** A session ends after this long without a request… */
+export const SESSION_IDLE_MS = 24 * 3_600_000;
+/** …and after this long in any case. */
+export const SESSION_ABSOLUTE_MS = 30 * 86_400_000;
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+/** A 256-bit random session token and the SHA-256 digest that is stored instead of it. */
+export function newSessionToken(): { token: string; tokenHash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, tokenHash: hashToken(token) };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Checks a password and opens a session. Gives nothing away about which part was wrong. */
+export async function logIn(
+  db: Db,
+  input: { email: string; password: string; deviceHint: string | null; requestId: string },
+): Promise<{ token: string; userId: string } | undefined> {
+  const user = await repo.findUserByEmail(db.kysely, normalizeEmail(input.email));
+  const ok = await verifyPassword(user?.passwordHash, input.password);
+  if (!user || !ok || user.suspendedAt) {
+    await audit(db.kysely, {
+      actorId: user?.id ?? null,
+      action: 'auth.login_failed',
+      requestId: input.requestId,
+      details: { reason: !user ? 'unknown_account' : user.suspendedAt && ok ? 'suspended' : 'bad_password' },
+    });
+    return undefined;
+  }
+  const { token, tokenHash } = newSessionToken();
+  await db.kysely.transaction().execute(async (trx) => {
+    await repo.insertSession(trx, {
+      tokenHash,
+      userId: user.id,
+      expiresAt: new Date(Date.now() + SESSION_ABSOLUTE_MS),
+      deviceHint: input.deviceHint,
+    });
+    await audit(trx, { actorId: user.id, action: 'auth.login', requestId: input.requestId });
+  });
+  return { token, userId: user.id };
+}
+
+/** The person behind a session token, or undefined when it is unknown, idle too long, expired or suspended. */
+export async function resolveSession(db: Db, token: string): Promise<(Viewer & { locale: 'en' | 'es' | null }) | undefined> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+  const tokenHash = hashToken(token);
+  const session = await repo.findLiveSession(db.kysely, tokenHash);
+  if (!session) return undefined;
+  const idle = Date.now() - session.lastSeenAt.getTime();
+  if (idle > SESSION_IDLE_MS) {
+    await repo.deleteSession(db.kysely, tokenHash);
+    return undefined;
+  }
+  // Writing on every request would turn reads into writes; minutes of precision are enough.
+  if (idle > TOUCH_EVERY_MS) await repo.touchSession(db.kysely, tokenHash);
+  return { ...session.user };
+}
+
+/** Ends a session server-side. */
+export async function logOut(db: Db, token: string, actorId: string | undefined, requestId: string): Promise<void> {
+  await db.kysely.transaction().execute(async (trx) => {
+    await repo.deleteSession(trx, hashToken(token));
+    if (actorId) await audit(trx, { actorId, action: 'auth.logout', requestId });
+  });
+}
+
+/** Remembers a signed-in person's language choice. */
+export function setPreferredLocale(db: Db, userId: string, locale: 'en' | 'es'): Promise<void> {
+  return repo.updateUserLocale(db.kysely, userId, locale);
+}
