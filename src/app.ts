@@ -78,9 +78,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerWebContext(app, config, i18n);
   registerErrorHandlers(app);
 
-  // Every state change needs a valid CSRF token; preHandler runs after the body is parsed.
+  // Every state change needs a valid CSRF token (preHandler runs after the body is parsed), except
+  // requests carrying a personal API token: browsers never attach one to a forged request.
   app.addHook('preHandler', (request, reply, done) => {
-    if (SAFE_METHODS.has(request.method)) return done();
+    if (SAFE_METHODS.has(request.method) || request.auth?.kind === 'token') return done();
     app.csrfProtection(request, reply, done);
   });
 

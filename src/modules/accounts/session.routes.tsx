@@ -1,9 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app.js';
+import { ANONYMOUS } from '../../platform/auth.js';
+import { HttpError, isApiRequest } from '../../platform/errors.js';
 import { isLocale } from '../../platform/i18n.js';
 import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
 import { applyViewerLocale, cookieName, safeNextPath } from '../../platform/web.js';
 import { normalizeEmail } from './accounts.service.js';
+import { resolveApiToken } from './api-tokens.service.js';
 import { logIn, logOut, resolveSession, setPreferredLocale } from './session.service.js';
 import { LoginPage } from './session.views.js';
 
@@ -45,13 +48,31 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
   const langCookie = cookieName(config, 'lang');
   const cookieOptions = { path: '/', httpOnly: true, secure: config.cookieSecure, sameSite: 'lax' as const };
 
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('auth', null as never);
+
+  // Who is asking: a personal API token (API only), else the session cookie, else nobody.
+  app.addHook('onRequest', async (request, reply) => {
+    request.auth = ANONYMOUS;
     if (request.url.startsWith('/static/')) return;
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined && isApiRequest(request)) {
+      const [scheme, token] = authorization.split(' ');
+      const found = scheme?.toLowerCase() === 'bearer' && token ? await resolveApiToken(db, token.trim()) : undefined;
+      if (!found) {
+        reply.header('www-authenticate', 'Bearer realm="alongside", error="invalid_token"');
+        throw new HttpError(401, 'invalid_token');
+      }
+      request.viewer = { id: found.user.id, displayName: found.user.displayName, role: found.user.role };
+      request.auth = { kind: 'token', tokenId: found.id, scope: found.scope };
+      applyViewerLocale(request, i18n, config, found.user.locale);
+      return;
+    }
     const token = request.cookies[sessionCookie];
     if (!token) return;
     const viewer = await resolveSession(db, token);
     if (!viewer) return;
     request.viewer = { id: viewer.id, displayName: viewer.displayName, role: viewer.role };
+    request.auth = { kind: 'session' };
     applyViewerLocale(request, i18n, config, viewer.locale);
   });
 

@@ -24,7 +24,7 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
 ];
 
 /** Fills the database with a demo instance; running it again updates the same records. */
-export async function seedDemo(db: Db, options: { password: string; log: Logger }): Promise<string> {
+export async function seedDemo(db: Db, options: { password: string; log: Logger; passwordChosen?: boolean }): Promise<string> {
   const passwordHash = await hashPassword(options.password);
   await db.kysely.transaction().execute(async (trx) => {
     for (const person of DEMO_PEOPLE) {
@@ -41,7 +41,9 @@ export async function seedDemo(db: Db, options: { password: string; log: Logger 
   });
   options.log.info({ people: DEMO_PEOPLE.length }, 'demo seeded');
   return [
-    `Seeded ${DEMO_PEOPLE.length} demo people. Each signs in with the password you chose.`,
+    options.passwordChosen
+      ? `Seeded ${DEMO_PEOPLE.length} demo people. Each signs in with the password you gave.`
+      : `Seeded ${DEMO_PEOPLE.length} demo people. Each signs in with the password "${options.password}".`,
     ...DEMO_PEOPLE.map((p) => `  ${p.email.padEnd(34)} ${p.role.padEnd(10)} ${p.locale}  ${p.displayName}`),
   ].join('\n');
 }

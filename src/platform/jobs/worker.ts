@@ -41,6 +41,7 @@ export class JobWorker {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #lastCleanup = 0;
+  #lastAbandonedCheck = 0;
 
   constructor(options: WorkerOptions) {
     this.#options = { concurrency: 2, pollIntervalMs: 1000, leaseSeconds: 300, keepDoneMs: 7 * 86_400_000, ...options };
@@ -83,7 +84,6 @@ export class JobWorker {
       let claimed = 0;
       try {
         await this.#cleanup();
-        await failAbandonedJobs(this.#options.db.kysely);
         const free = this.#options.concurrency - this.#running.size;
         if (free > 0) {
           const jobs = await claimJobs(this.#options.db.kysely, this.id, free, this.#options.leaseSeconds);
@@ -138,6 +138,11 @@ export class JobWorker {
 
   async #cleanup(): Promise<void> {
     const now = Date.now();
+    // Leases last minutes: looking for abandoned jobs once a minute is soon enough.
+    if (now - this.#lastAbandonedCheck >= 60_000) {
+      this.#lastAbandonedCheck = now;
+      await failAbandonedJobs(this.#options.db.kysely);
+    }
     if (now - this.#lastCleanup < 3_600_000) return;
     this.#lastCleanup = now;
     await deleteDoneJobs(this.#options.db.kysely, new Date(now - this.#options.keepDoneMs));

@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/client.js';
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  scope: 'read' | 'write';
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+/** The live token with this hash and its owner, unless the owner is suspended. */
+export async function findLiveToken(
+  db: Executor,
+  tokenHash: string,
+): Promise<{ id: string; scope: 'read' | 'write'; lastUsedAt: Date | null; user: { id: string; displayName: string; role: 'user' | 'moderator' | 'admin'; locale: 'en' | 'es' | null } } | undefined> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select([
+      'api_tokens.id as id',
+      'api_tokens.scope as scope',
+      'api_tokens.last_used_at as lastUsedAt',
+      'users.id as userId',
+      'users.display_name as displayName',
+      'users.role as role',
+      'users.locale as locale',
+    ])
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]))
+    .where('users.suspended_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return { id: row.id, scope: row.scope, lastUsedAt: row.lastUsedAt, user: { id: row.userId, displayName: row.displayName, role: row.role, locale: row.locale } };
+}
+
+export async function touchToken(db: Executor, id: string): Promise<void> {
+  await db.updateTable('api_tokens').set({ last_used_at: sql<Date>`now()` }).where('id', '=', id).execute();
+}
+
+export async function insertToken(db: Executor, token: { userId: string; name: string; tokenHash: string; scope: 'read' | 'write' }): Promise<string> {
+  const row = await db
+    .insertInto('api_tokens')
+    .values({ user_id: token.userId, name: token.name, token_hash: token.tokenHash, scope: token.scope })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export function listTokens(db: Executor, userId: string): Promise<ApiTokenRecord[]> {
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'scope', 'created_at as createdAt', 'last_used_at as lastUsedAt', 'expires_at as expiresAt'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/** Revokes one of the person's tokens; returns whether it existed. */
+export async function deleteToken(db: Executor, userId: string, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('api_tokens').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
