@@ -40,11 +40,17 @@ function AccountNav({ ctx }: { ctx: PageContext }) {
         <li>
           <a href="/login">{t('layout.nav.login')}</a>
         </li>
+        <li>
+          <a href="/signup">{t('layout.nav.signup')}</a>
+        </li>
       </ul>
     );
   }
   return (
     <ul class="nav-list">
+      <li>
+        <a href="/account">{t('layout.nav.account')}</a>
+      </li>
       {ctx.viewer.role === 'admin' ? (
         <li>
           <a href="/admin">{t('layout.nav.admin')}</a>
