@@ -37,6 +37,22 @@ export interface AppContext {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** One registered route, as the authorization matrix lists them. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+  interface FastifyContextConfig {
+    /** false: the route authenticates by credentials in its body only, never by cookie (anonymous requests skip the CSRF check). */
+    csrf?: boolean;
+  }
+}
+
 /** Builds the Fastify app without listening: the server and the tests share it. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, db } = deps;
@@ -52,6 +68,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     genReqId: (req) => requestIdFrom(req.headers['x-request-id'], config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Every route, recorded as registered, so that tests can check each one has an authorization row.
+  const routeTable: RouteEntry[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
+  app.decorate('routeTable', routeTable);
 
   await registerSecurityHeaders(app);
   await app.register(cookie);
@@ -82,6 +104,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // requests carrying a personal API token: browsers never attach one to a forged request.
   app.addHook('preHandler', (request, reply, done) => {
     if (SAFE_METHODS.has(request.method) || request.auth?.kind === 'token') return done();
+    // A route that takes credentials in its body (issuing an API token) gains nothing from a forged
+    // request; a request that does carry a live session still needs the token.
+    if (request.routeOptions.config.csrf === false && request.auth?.kind === 'anonymous') return done();
     app.csrfProtection(request, reply, done);
   });
 
