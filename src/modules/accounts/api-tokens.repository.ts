@@ -62,3 +62,21 @@ export async function deleteToken(db: Executor, userId: string, id: string): Pro
   const result = await db.deleteFrom('api_tokens').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** What issuing a token with a password needs to know about the account behind an address. */
+export interface TokenCredentials {
+  id: string;
+  passwordHash: string;
+  suspendedAt: Date | null;
+  secondFactor: boolean;
+}
+
+export async function findTokenCredentials(db: Executor, emailNormalized: string): Promise<TokenCredentials | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'password_hash as passwordHash', 'suspended_at as suspendedAt', 'totp_enabled_at as totpEnabledAt'])
+    .where('email_normalized', '=', emailNormalized)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return { id: row.id, passwordHash: row.passwordHash, suspendedAt: row.suspendedAt, secondFactor: row.totpEnabledAt !== null };
+}

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { AppContext } from '../../app.js';
 import type { Db } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
+import { normalizeEmail, verifyPassword } from './accounts.service.js';
 import * as repo from './api-tokens.repository.js';
 import { hashToken } from './session.service.js';
+import { verifySecondFactor } from './two-factor.service.js';
 
 /** Personal API tokens carry a recognisable prefix, so that leaked ones can be found by secret scanners. */
 export const TOKEN_PREFIX = 'alg_';
@@ -47,6 +50,42 @@ export async function revokeApiToken(db: Db, input: { userId: string; tokenId: s
     }
     return removed;
   });
+}
+
+export type IssueOutcome =
+  | { ok: true; id: string; token: string }
+  | { ok: false; reason: 'invalid_credentials' | 'second_factor_required' | 'second_factor_invalid' };
+
+/**
+ * Issues a token to a client that proves the password (and the second factor when it is on), for
+ * scripts that have no session. A refusal never says whether the address has an account: unknown
+ * addresses cost the same password check, and suspended accounts are refused alike.
+ */
+export async function issueApiToken(
+  ctx: AppContext,
+  input: { email: string; password: string; otp: string | null; name: string; scope: 'read' | 'write'; requestId: string },
+): Promise<IssueOutcome> {
+  const account = await repo.findTokenCredentials(ctx.db.kysely, normalizeEmail(input.email));
+  const passwordOk = await verifyPassword(account?.passwordHash, input.password);
+  if (!account || !passwordOk || account.suspendedAt) {
+    await audit(ctx.db.kysely, {
+      actorId: account?.id ?? null,
+      action: 'auth.token_refused',
+      requestId: input.requestId,
+      details: { reason: !account ? 'unknown_account' : passwordOk ? 'suspended' : 'bad_password' },
+    });
+    return { ok: false, reason: 'invalid_credentials' };
+  }
+  if (account.secondFactor) {
+    // Only someone who knows the password learns that a second factor is needed.
+    if (!input.otp) return { ok: false, reason: 'second_factor_required' };
+    if (!(await verifySecondFactor(ctx, account.id, input.otp, { requestId: input.requestId }))) {
+      await audit(ctx.db.kysely, { actorId: account.id, action: 'auth.token_refused', requestId: input.requestId, details: { reason: 'bad_second_factor' } });
+      return { ok: false, reason: 'second_factor_invalid' };
+    }
+  }
+  const created = await createApiToken(ctx.db, { userId: account.id, name: input.name, scope: input.scope, requestId: input.requestId });
+  return { ok: true, ...created };
 }
 
 export { listTokens } from './api-tokens.repository.js';

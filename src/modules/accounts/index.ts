@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app.js';
+import { registerApiTokenRoutes } from './api-tokens.routes.js';
 import { registerSessionRoutes } from './session.routes.js';
 
 /** Every route of the accounts module. */
 export function registerAccounts(app: FastifyInstance, ctx: AppContext): void {
   registerSessionRoutes(app, ctx);
+  registerApiTokenRoutes(app, ctx);
 }
 
 export { createAdmin, hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from './accounts.service.js';
