@@ -4,6 +4,7 @@ import { audit } from '../../platform/audit.js';
 import type { Viewer } from '../../platform/views/render.js';
 import * as repo from './accounts.repository.js';
 import { normalizeEmail, verifyPassword } from './accounts.service.js';
+import * as twoFactorRepo from './two-factor.repository.js';
 
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 24 * 3_600_000;
@@ -17,15 +18,28 @@ export function newSessionToken(): { token: string; tokenHash: string } {
   return { token, tokenHash: hashToken(token) };
 }
 
+/** SHA-256 of a token, hex: what is stored instead of session and challenge tokens. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Checks a password and opens a session. Gives nothing away about which part was wrong. */
+/** A challenge for the second factor lives this long after the password step. */
+export const LOGIN_CHALLENGE_MS = 5 * 60_000;
+
+/** What a correct password leads to: a session, or, for people with a second factor, a challenge to answer first. */
+export type LogInResult =
+  | { kind: 'session'; token: string; userId: string }
+  | { kind: 'second_factor'; challengeToken: string; userId: string };
+
+/**
+ * Checks a password. Without a second factor it opens a session; with one it opens only a
+ * short-lived challenge (carrying `next`), so a password alone never signs anyone in.
+ * Gives nothing away about which part was wrong.
+ */
 export async function logIn(
   db: Db,
-  input: { email: string; password: string; deviceHint: string | null; requestId: string },
-): Promise<{ token: string; userId: string } | undefined> {
+  input: { email: string; password: string; deviceHint: string | null; requestId: string; next?: string },
+): Promise<LogInResult | undefined> {
   const user = await repo.findUserByEmail(db.kysely, normalizeEmail(input.email));
   const ok = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !ok || user.suspendedAt) {
@@ -37,17 +51,47 @@ export async function logIn(
     });
     return undefined;
   }
+  if (await twoFactorRepo.hasTwoFactor(db.kysely, user.id)) {
+    const { token, tokenHash } = newSessionToken();
+    await db.kysely.transaction().execute(async (trx) => {
+      await twoFactorRepo.insertLoginChallenge(trx, {
+        tokenHash,
+        userId: user.id,
+        nextPath: input.next ?? '/',
+        expiresAt: new Date(Date.now() + LOGIN_CHALLENGE_MS),
+      });
+      await audit(trx, { actorId: user.id, action: 'auth.password_ok', requestId: input.requestId, details: { second_factor: 'required' } });
+    });
+    return { kind: 'second_factor', challengeToken: token, userId: user.id };
+  }
+  const token = await openSession(db, { userId: user.id, deviceHint: input.deviceHint, requestId: input.requestId });
+  return { kind: 'session', token, userId: user.id };
+}
+
+/**
+ * Opens a session for someone who has proved who they are (password, and the second factor when
+ * they have one): only logIn and the second sign-in step call it.
+ */
+export async function openSession(
+  db: Db,
+  input: { userId: string; deviceHint: string | null; requestId: string; secondFactor?: boolean },
+): Promise<string> {
   const { token, tokenHash } = newSessionToken();
   await db.kysely.transaction().execute(async (trx) => {
     await repo.insertSession(trx, {
       tokenHash,
-      userId: user.id,
+      userId: input.userId,
       expiresAt: new Date(Date.now() + SESSION_ABSOLUTE_MS),
       deviceHint: input.deviceHint,
     });
-    await audit(trx, { actorId: user.id, action: 'auth.login', requestId: input.requestId });
+    await audit(trx, {
+      actorId: input.userId,
+      action: 'auth.login',
+      requestId: input.requestId,
+      ...(input.secondFactor ? { details: { second_factor: true } } : {}),
+    });
   });
-  return { token, userId: user.id };
+  return token;
 }
 
 /** The person behind a session token, or undefined when it is unknown, idle too long, expired or suspended. */
