@@ -10,6 +10,7 @@ import type { Db } from './db/client.js';
 import { registerAccounts } from './modules/accounts/index.js';
 import { registerAdmin } from './modules/admin/index.js';
 import { registerHome } from './modules/home/index.js';
+import { registerProfile } from './modules/profile/index.js';
 import { registerErrorHandlers } from './platform/errors.js';
 import { createI18n, type I18n } from './platform/i18n.js';
 import { createLogger } from './platform/logger.js';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerObservability(app, config, db);
   registerAccounts(app, ctx);
   registerHome(app);
+  registerProfile(app, ctx);
   registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
 
   return app;

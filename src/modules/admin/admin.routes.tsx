@@ -6,6 +6,7 @@ import { countJobsByState, listJobs, retryJob, type JobState } from '../../platf
 import { findOutboxMail, listOutbox } from '../../platform/mail/mail.repository.js';
 import { canAdminister, type AdminAction } from './admin.policy.js';
 import { AdminHome, AuditPage, JobsPage, MailPage, OutboxPage } from './admin.views.js';
+import { registerAdminUsersRoutes } from './users.routes.js';
 
 const PAGE = 50;
 const JOB_STATES = new Set<JobState>(['pending', 'running', 'done', 'failed']);
@@ -73,4 +74,6 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { db: Db; mailMo
     const entries = await listAudit(db.kysely, PAGE, positiveInt((request.query as Record<string, unknown>).before));
     return reply.page(request.i18n.t('admin.audit.title'), <AuditPage ctx={reply.pageContext()} entries={entries} older={olderHref('/admin/audit', entries)} />);
   });
+
+  registerAdminUsersRoutes(app, db);
 }

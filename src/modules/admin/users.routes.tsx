@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../db/client.js';
+import { HttpError } from '../../platform/errors.js';
+import { canSuspend, listPeople, setSuspension } from '../profile/index.js';
+import { canAdminister } from './admin.policy.js';
+import { UsersPage } from './users.views.js';
+
+const PAGE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function adminOnly(request: FastifyRequest, reply: FastifyReply): boolean {
+  if (!request.viewer) {
+    void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    return false;
+  }
+  if (!canAdminister(request.viewer, 'admin.view')) throw new HttpError(403, 'authorization_error');
+  return true;
+}
+
+function queryString(value: unknown, max: number): string {
+  return typeof value === 'string' ? value.trim().slice(0, max) : '';
+}
+
+/** The admin list of people, with suspension. */
+export function registerAdminUsersRoutes(app: FastifyInstance, db: Db): void {
+  app.get('/admin/users', async (request, reply) => {
+    if (!adminOnly(request, reply)) return reply;
+    const query = request.query as Record<string, unknown>;
+    const email = queryString(query.email, 254);
+    const before = queryString(query.before, 80);
+    const users = await listPeople(db, { limit: PAGE, ...(before ? { before } : {}), ...(email ? { email } : {}) });
+    const last = users.at(-1);
+    const older = users.length === PAGE && last ? `/admin/users?before=${encodeURIComponent(last.cursor)}` : undefined;
+    return reply.page(request.i18n.t('admin.users.title'), <UsersPage ctx={reply.pageContext()} users={users} email={email} older={older} />);
+  });
+
+  for (const action of ['suspend', 'unsuspend'] as const) {
+    app.post(`/admin/users/:id/${action}`, async (request, reply) => {
+      if (!adminOnly(request, reply)) return reply;
+      const id = String((request.params as Record<string, unknown>).id);
+      if (!UUID.test(id)) throw new HttpError(404, 'not_found');
+      // Nobody suspends themselves: an admin could lock the instance out of its only admin.
+      if (!canSuspend(request.viewer, id)) throw new HttpError(403, 'authorization_error');
+      const found = await setSuspension(db, { actorId: request.viewer!.id, userId: id, suspend: action === 'suspend', requestId: request.id });
+      if (!found) throw new HttpError(404, 'not_found');
+      return reply.redirect('/admin/users', 303);
+    });
+  }
+}

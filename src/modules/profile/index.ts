@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app.js';
+import { registerProfileRoutes } from './profile.routes.js';
+
+/** Every route of the profile module: the profile, data export and account deletion. */
+export function registerProfile(app: FastifyInstance, ctx: AppContext): void {
+  registerProfileRoutes(app, ctx);
+}
+
+export { registerDeletionHandler, purgeDeleted, type ContentMode, type DeletionHandler } from './deletion.js';
+export { listPeople, setSuspension, type AdminUserRow } from './profile.service.js';
+export { canSuspend } from './profile.policy.js';
