@@ -5,6 +5,7 @@ import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/client.js';
 import { createAdmin, PASSWORD_MAX, PASSWORD_MIN } from './modules/accounts/index.js';
 import { seedDemo } from './modules/demo/index.js';
+import { purgeDeleted } from './modules/profile/index.js';
 import { createLogger } from './platform/logger.js';
 import { serve, work } from './server.js';
 
@@ -16,6 +17,7 @@ Commands:
   migrate        Bring the database schema up to date, then exit
   seed-demo      Fill the database with a demo instance in English and Spanish
   create-admin   Create an instance admin, or make an existing account one
+  purge-deleted  Delete again the accounts deleted before a backup was restored
 
 Run "alongside <command> --help" for a command's options.
 Configuration comes from environment variables; see README.md.`;
@@ -45,6 +47,11 @@ production instance.`,
 Reads the password from standard input (asked twice, hidden, on a terminal), so
 it never appears in the process list or shell history:
   printf '%s\\n' "$PASSWORD" | alongside create-admin --email a@example.org --name "Ana"`,
+  'purge-deleted': `Usage: alongside purge-deleted
+
+Deletes every account whose id is in the deleted_users table again. Run it after
+restoring a backup taken before some people deleted their accounts, so that
+their data does not come back. Prints how many accounts it removed.`,
 };
 
 function readHidden(prompt: string): Promise<string> {
@@ -162,6 +169,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       }
       await withDatabase(config, (db) => createAdmin(db, { email, displayName: name, password }));
       console.log(`${email} is an admin now.`);
+      return 0;
+    }
+    case 'purge-deleted': {
+      const count = await withDatabase(config, (db) => purgeDeleted(db));
+      console.log(count === 1 ? 'Removed 1 deleted account again.' : `Removed ${count} deleted accounts again.`);
       return 0;
     }
     default:
