@@ -124,3 +124,203 @@ export async function deleteExpiredSessions(db: Executor): Promise<number> {
 export async function updateUserLocale(db: Executor, userId: string, locale: 'en' | 'es'): Promise<void> {
   await db.updateTable('users').set({ locale, updated_at: sql<Date>`now()` }).where('id', '=', userId).execute();
 }
+
+/** What the account pages show and check about a person. */
+export interface AccountRecord {
+  id: string;
+  email: string;
+  emailNormalized: string;
+  displayName: string;
+  passwordHash: string;
+  locale: 'en' | 'es' | null;
+  emailVerifiedAt: Date | null;
+}
+
+export function findAccount(db: Executor, id: string): Promise<AccountRecord | undefined> {
+  return db
+    .selectFrom('users')
+    .select([
+      'id',
+      'email',
+      'email_normalized as emailNormalized',
+      'display_name as displayName',
+      'password_hash as passwordHash',
+      'locale',
+      'email_verified_at as emailVerifiedAt',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Inserts a new person with role 'user'; undefined when the address already has an account. */
+export async function insertUserIfNew(
+  db: Executor,
+  user: { email: string; emailNormalized: string; displayName: string; passwordHash: string; locale: 'en' | 'es' },
+): Promise<string | undefined> {
+  const row = await db
+    .insertInto('users')
+    .values({
+      email: user.email,
+      email_normalized: user.emailNormalized,
+      display_name: user.displayName,
+      password_hash: user.passwordHash,
+      role: 'user',
+      locale: user.locale,
+      email_verified_at: null,
+    })
+    .onConflict((oc) => oc.column('email_normalized').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+export type EmailTokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
+
+export async function insertEmailToken(
+  db: Executor,
+  token: { tokenHash: string; userId: string; purpose: EmailTokenPurpose; newEmail: string | null; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('email_tokens')
+    .values({ token_hash: token.tokenHash, user_id: token.userId, purpose: token.purpose, new_email: token.newEmail, expires_at: token.expiresAt })
+    .execute();
+}
+
+/** Makes every unused token of this purpose unusable. */
+export async function invalidateEmailTokens(db: Executor, userId: string, purposes: EmailTokenPurpose[]): Promise<void> {
+  await db
+    .updateTable('email_tokens')
+    .set({ used_at: sql<Date>`now()` })
+    .where('user_id', '=', userId)
+    .where('purpose', 'in', purposes)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+/** A token that is still usable (unused, unexpired, of this purpose), without using it. */
+export function findUsableEmailToken(
+  db: Executor,
+  tokenHash: string,
+  purpose: EmailTokenPurpose,
+): Promise<{ userId: string; newEmail: string | null } | undefined> {
+  return db
+    .selectFrom('email_tokens')
+    .select(['user_id as userId', 'new_email as newEmail'])
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+}
+
+/** Uses a token: one statement, so two concurrent uses cannot both succeed. */
+export function consumeEmailToken(
+  db: Executor,
+  tokenHash: string,
+  purpose: EmailTokenPurpose,
+): Promise<{ userId: string; newEmail: string | null } | undefined> {
+  return db
+    .updateTable('email_tokens')
+    .set({ used_at: sql<Date>`now()` })
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returning(['user_id as userId', 'new_email as newEmail'])
+    .executeTakeFirst();
+}
+
+/** Marks the address verified, only if it is still the person's address. */
+export async function markEmailVerified(db: Executor, userId: string, emailNormalized: string): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ email_verified_at: sql<Date>`coalesce(email_verified_at, now())`, updated_at: sql<Date>`now()` })
+    .where('id', '=', userId)
+    .where('email_normalized', '=', emailNormalized)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function updatePasswordHash(db: Executor, userId: string, passwordHash: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, password_changed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Gives the person a new, verified address, unless another account holds it; false then. */
+export async function updateEmail(db: Executor, userId: string, email: string, emailNormalized: string): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ email, email_normalized: emailNormalized, email_verified_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .where('id', '=', userId)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('users as other').select('other.id').where('other.email_normalized', '=', emailNormalized).where('other.id', '<>', userId))),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export function emailTaken(db: Executor, emailNormalized: string): Promise<boolean> {
+  return db
+    .selectFrom('users')
+    .select('id')
+    .where('email_normalized', '=', emailNormalized)
+    .executeTakeFirst()
+    .then((row) => row !== undefined);
+}
+
+/** Ends the person's sessions, all of them or all but one; returns how many ended. */
+export async function deleteSessionsOfUser(db: Executor, userId: string, exceptTokenHash?: string): Promise<number> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (exceptTokenHash !== undefined) query = query.where('token_hash', '<>', exceptTokenHash);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Ends one session of this person; false when it was not theirs or already gone. */
+export async function deleteSessionOfUser(db: Executor, userId: string, tokenHash: string): Promise<boolean> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '=', tokenHash).executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** Sign-ins half done (password checked, second factor pending) no longer count once the password changes. */
+export async function deleteLoginChallenges(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('login_challenges').where('user_id', '=', userId).execute();
+}
+
+export interface SessionListing {
+  tokenHash: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  deviceHint: string | null;
+}
+
+/** The person's live sessions, most recently used first. */
+export function listSessionsOfUser(db: Executor, userId: string): Promise<SessionListing[]> {
+  return db
+    .selectFrom('sessions')
+    .select(['token_hash as tokenHash', 'created_at as createdAt', 'last_seen_at as lastSeenAt', 'device_hint as deviceHint'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .orderBy('last_seen_at', 'desc')
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+export function findAccountByEmail(db: Executor, emailNormalized: string): Promise<AccountRecord | undefined> {
+  return db
+    .selectFrom('users')
+    .select([
+      'id',
+      'email',
+      'email_normalized as emailNormalized',
+      'display_name as displayName',
+      'password_hash as passwordHash',
+      'locale',
+      'email_verified_at as emailVerifiedAt',
+    ])
+    .where('email_normalized', '=', emailNormalized)
+    .executeTakeFirst();
+}

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app.js';
+import { registerAccountRoutes } from './accounts.routes.js';
 import { registerApiTokenRoutes } from './api-tokens.routes.js';
 import { registerSessionRoutes } from './session.routes.js';
 
 /** Every route of the accounts module. */
 export function registerAccounts(app: FastifyInstance, ctx: AppContext): void {
   registerSessionRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
   registerApiTokenRoutes(app, ctx);
 }
 
