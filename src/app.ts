@@ -11,7 +11,7 @@ import { registerAccounts } from './modules/accounts/index.js';
 import { registerAdmin } from './modules/admin/index.js';
 import { registerHome } from './modules/home/index.js';
 import { registerProfile } from './modules/profile/index.js';
-import { registerErrorHandlers } from './platform/errors.js';
+import { isApiRequest, registerErrorHandlers } from './platform/errors.js';
 import { createI18n, type I18n } from './platform/i18n.js';
 import { createLogger } from './platform/logger.js';
 import { registerObservability } from './platform/observability.js';
@@ -47,10 +47,6 @@ export interface RouteEntry {
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: RouteEntry[];
-  }
-  interface FastifyContextConfig {
-    /** false: the route authenticates by credentials in its body only, never by cookie (anonymous requests skip the CSRF check). */
-    csrf?: boolean;
   }
 }
 
@@ -105,9 +101,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // requests carrying a personal API token: browsers never attach one to a forged request.
   app.addHook('preHandler', (request, reply, done) => {
     if (SAFE_METHODS.has(request.method) || request.auth?.kind === 'token') return done();
-    // A route that takes credentials in its body (issuing an API token) gains nothing from a forged
-    // request; a request that does carry a live session still needs the token.
-    if (request.routeOptions.config.csrf === false && request.auth?.kind === 'anonymous') return done();
+    // An API request without a live session carries no ambient credential a forgery could borrow:
+    // the route itself answers 401, or checks the credentials in the body (issuing an API token).
+    // A request that does carry a live session still needs the CSRF token.
+    if (request.auth?.kind === 'anonymous' && isApiRequest(request)) return done();
     app.csrfProtection(request, reply, done);
   });
 
