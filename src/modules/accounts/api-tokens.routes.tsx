@@ -92,8 +92,8 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
   });
 
   // Called by scripts without a session: the credentials are in the body and cookies are never
-  // read, so CSRF cannot apply (a request that does carry a live session still needs its token).
-  app.post('/api/v1/auth/tokens', { config: { csrf: false } }, async (request, reply) => {
+  // read (a request that does carry a live session still needs its CSRF token, see app.ts).
+  app.post('/api/v1/auth/tokens', async (request, reply) => {
     if (!isJson(request)) throw new HttpError(415, 'unsupported_media_type');
     const body = request.body as Record<string, unknown> | null;
     const email = typeof body?.email === 'string' ? body.email.slice(0, 254) : '';
