@@ -3,11 +3,13 @@ import type { AppContext } from '../../app.js';
 import { registerAccountRoutes } from './accounts.routes.js';
 import { registerApiTokenRoutes } from './api-tokens.routes.js';
 import { registerSessionRoutes } from './session.routes.js';
+import { registerTwoFactorRoutes } from './two-factor.routes.js';
 
 /** Every route of the accounts module. */
 export function registerAccounts(app: FastifyInstance, ctx: AppContext): void {
   registerSessionRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerTwoFactorRoutes(app, ctx);
   registerApiTokenRoutes(app, ctx);
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app.js';
+import type { Config } from '../../config.js';
 import { ANONYMOUS } from '../../platform/auth.js';
 import { HttpError, isApiRequest } from '../../platform/errors.js';
 import { isLocale } from '../../platform/i18n.js';
@@ -7,7 +8,7 @@ import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
 import { applyViewerLocale, cookieName, safeNextPath } from '../../platform/web.js';
 import { normalizeEmail } from './accounts.service.js';
 import { resolveApiToken } from './api-tokens.service.js';
-import { logIn, logOut, resolveSession, setPreferredLocale } from './session.service.js';
+import { LOGIN_CHALLENGE_MS, logIn, logOut, resolveSession, setPreferredLocale } from './session.service.js';
 import { LoginPage } from './session.views.js';
 
 function field(body: unknown, name: string, max: number): string {
@@ -39,6 +40,11 @@ export function deviceHint(userAgent: string | undefined): string | null {
             ? 'Linux'
             : 'Other';
   return `${browser} · ${platform}`;
+}
+
+/** The cookie that carries a sign-in challenge from the password to the second step. */
+export function challengeCookieName(config: Config): string {
+  return cookieName(config, 'login-challenge');
 }
 
 /** Sign-in, sign-out, the session of each request, and the language switcher. */
@@ -76,13 +82,16 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     applyViewerLocale(request, i18n, config, viewer.locale);
   });
 
-  function renderLogin(reply: FastifyReply, form: { email: string; next: string }, failed: boolean) {
-    return reply.page(reply.request.i18n.t('login.title'), <LoginPage ctx={reply.pageContext()} form={form} failed={failed} />);
+  const challengeCookie = challengeCookieName(config);
+
+  function renderLogin(reply: FastifyReply, form: { email: string; next: string }, failed: boolean, notice?: 'challenge_expired') {
+    return reply.page(reply.request.i18n.t('login.title'), <LoginPage ctx={reply.pageContext()} form={form} failed={failed} notice={notice} />);
   }
 
-  app.get('/login', async (request: FastifyRequest<{ Querystring: { next?: string } }>, reply) => {
+  app.get('/login', async (request: FastifyRequest<{ Querystring: { next?: string; challenge?: string } }>, reply) => {
     if (request.viewer) return reply.redirect(safeNextPath(request.query.next), 303);
-    return renderLogin(reply, { email: '', next: safeNextPath(request.query.next) }, false);
+    const notice = request.query.challenge === 'expired' ? 'challenge_expired' : undefined;
+    return renderLogin(reply, { email: '', next: safeNextPath(request.query.next) }, false, notice);
   });
 
   app.post(
@@ -96,10 +105,17 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
         [LIMITS.loginPerAccount, normalizeEmail(email)],
       ]);
       const result =
-        email && password ? await logIn(db, { email, password, deviceHint: deviceHint(request.headers['user-agent']), requestId: request.id }) : undefined;
+        email && password
+          ? await logIn(db, { email, password, deviceHint: deviceHint(request.headers['user-agent']), requestId: request.id, next })
+          : undefined;
       if (!result) {
         reply.code(401);
         return renderLogin(reply, { email, next }, true);
+      }
+      if (result.kind === 'second_factor') {
+        // No session yet: the password only earns a few minutes to give the second factor.
+        reply.setCookie(challengeCookie, result.challengeToken, { ...cookieOptions, maxAge: LOGIN_CHALLENGE_MS / 1000 });
+        return reply.redirect('/login/two-factor', 303);
       }
       reply.setCookie(sessionCookie, result.token, cookieOptions);
       return reply.redirect(next, 303);

@@ -7,11 +7,16 @@ export interface LoginForm {
 }
 
 /** The sign-in form; `failed` shows one message that never says which part was wrong. */
-export function LoginPage({ ctx, form, failed }: { ctx: PageContext; form: LoginForm; failed: boolean }) {
+export function LoginPage({ ctx, form, failed, notice }: { ctx: PageContext; form: LoginForm; failed: boolean; notice?: 'challenge_expired' }) {
   const { t } = ctx.i18n;
   return (
     <section class="narrow" aria-labelledby="login-title">
       <h1 id="login-title">{t('login.title')}</h1>
+      {notice === 'challenge_expired' && !failed ? (
+        <div class="alert" role="status">
+          <p>{t('login.challengeExpired')}</p>
+        </div>
+      ) : null}
       {failed ? (
         <div class="alert alert-error" role="alert" id="login-error">
           <p>{t('login.failed')}</p>
