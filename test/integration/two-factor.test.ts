@@ -481,6 +481,27 @@ describe.each(engines())('two-step sign-in on %s', (engine) => {
     expect(await verifySecondFactor(ctx, plain.id, '123456')).toBe(false);
   });
 
+  it('a password reset signs nobody in, and the new password still leads to the second step', async () => {
+    const user = await makeUser();
+    await enrol(browser(), user);
+    const stranger = browser();
+    await stranger.get('/forgot-password');
+    expect((await stranger.post('/forgot-password', { email: user.email })).statusCode).toBe(303);
+    const mail = (await mailsTo(user.email)).reverse().find((m) => /\/reset-password\?token=/.test(m.text))!;
+    const token = /\/reset-password\?token=([A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
+    await stranger.get(`/reset-password?token=${token}`);
+    const newPassword = 'heron-lantern-copper-19';
+    const done = await stranger.post('/reset-password', { token, password: newPassword });
+    expect(done.statusCode).toBe(303);
+    expect(stranger.cookies.has(SESSION)).toBe(false);
+    expect((await stranger.get('/account/two-factor')).headers.location).toMatch(/^\/login/);
+
+    const client = await passwordStep({ email: user.email, password: newPassword });
+    expect(client.cookies.has(SESSION)).toBe(false);
+    expect((await client.post('/login/two-factor', { code: await freshCode(user.id) })).statusCode).toBe(303);
+    expect(client.cookies.has(SESSION)).toBe(true);
+  });
+
   it('keeps password-only sign-in as it was for people without a second factor', async () => {
     const user = await makeUser();
     const client = browser();
