@@ -68,12 +68,15 @@ export const COMMON_LANGUAGES: ReadonlyArray<{ code: string; name: string }> = [
 
 export const COMMON_LANGUAGE_CODES: readonly string[] = COMMON_LANGUAGES.map((l) => l.code);
 
-// ICU knows the ISO 639 codes it has names for; a code it cannot name is most likely a typo.
+// ICU names every ISO 639-1 (two-letter) code, so an unknown one is a typo. It names only some of
+// the ~7,900 three-letter ISO 639-3 codes, so those are taken on their form alone: refusing
+// someone's language because a library lacks it would be worse than keeping a mistyped code.
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
 
 /** Whether a value is a two- or three-letter ISO 639 language code (lower case). */
 export function isLanguageCode(value: string): boolean {
-  if (!/^[a-z]{2,3}$/.test(value)) return false;
+  if (/^[a-z]{3}$/.test(value)) return true;
+  if (!/^[a-z]{2}$/.test(value)) return false;
   try {
     return languageNames.of(value) !== undefined;
   } catch {
