@@ -206,11 +206,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
       return renderReset(reply, String(form.echo.token ?? ''), refusedState(request, form));
     }
     const outcome = await resetPassword(ctx, { token: form.value.token, password: form.value.password, requestId: request.id });
-    if (outcome.ok) {
-      // Every session ended, this browser's too.
-      if (request.cookies[sessionCookie]) reply.clearCookie(sessionCookie, cookieOptions);
-      return reply.redirect('/login?reset=1', 303);
-    }
+    // Every session of the person has ended; a cookie of theirs in this browser now leads nowhere.
+    if (outcome.ok) return reply.redirect('/login?reset=1', 303);
     if (outcome.reason === 'token') return invalidLink(reply);
     reply.code(422);
     return renderReset(reply, form.value.token, { values: {}, errors: { password: request.i18n.t(outcome.error.key, outcome.error.values) } });

@@ -50,6 +50,8 @@ export function newPassword(): Field<string> {
   const base = password({ min: PASSWORD_MIN, max: PASSWORD_MAX });
   return {
     parse(raw) {
+      // A password is text as typed: a JSON number is not one.
+      if (raw !== undefined && raw !== null && typeof raw !== 'string') return { ok: false, error: { key: 'validation.invalid' } };
       const result = base.parse(raw);
       if (!result.ok) return result;
       return isCommonPassword(result.value) ? { ok: false, error: { key: 'account.password.common' } } : result;
