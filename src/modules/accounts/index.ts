@@ -13,5 +13,5 @@ export function registerAccounts(app: FastifyInstance, ctx: AppContext): void {
   registerApiTokenRoutes(app, ctx);
 }
 
-export { createAdmin, hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN } from './accounts.service.js';
+export { createAdmin, hashPassword, normalizeEmail, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './accounts.service.js';
 export { upsertUser, type Role } from './accounts.repository.js';

@@ -10,6 +10,7 @@ function AdminNav({ ctx, current }: { ctx: PageContext; current: string }) {
   const { t } = ctx.i18n;
   const links = [
     ['/admin', t('admin.nav.overview')],
+    ['/admin/users', t('admin.users.title')],
     ['/admin/jobs', t('admin.nav.jobs')],
     ['/admin/mail', t('admin.nav.mail')],
     ['/admin/audit', t('admin.nav.audit')],

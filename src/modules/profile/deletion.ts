@@ -1,6 +1,6 @@
 import type { Db, Executor } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
-import { verifyPassword } from '../accounts/accounts.service.js';
+import { verifyPassword } from '../accounts/index.js';
 import * as repo from './profile.repository.js';
 
 /** What happens to what a deleted person wrote: removed, or kept without their name. */
