@@ -351,9 +351,9 @@ export function SessionsPage({ ctx, sessions, flash }: { ctx: PageContext; sessi
       <FlashMessage ctx={ctx} flash={flash} />
       <p>{t('account.sessions.lead')}</p>
       <ul class="stack">
-        {sessions.map((session) => (
+        {sessions.map((session, index) => (
           <li class="card">
-            <h2 class="card-title">
+            <h2 class="card-title" id={`session-${index}`}>
               {session.deviceHint ?? t('account.sessions.unknownDevice')}
               {session.current ? <> ({t('account.sessions.current')})</> : null}
             </h2>
@@ -371,7 +371,7 @@ export function SessionsPage({ ctx, sessions, flash }: { ctx: PageContext; sessi
               <form method="post" action="/account/sessions/end">
                 <CsrfField ctx={ctx} />
                 <input type="hidden" name="session" value={session.id} />
-                <button type="submit" class="button button-small">
+                <button type="submit" class="button button-small" aria-describedby={`session-${index}`}>
                   {t('account.sessions.end')}
                 </button>
               </form>
