@@ -346,6 +346,12 @@ describe.each(engines())('two-step sign-in on %s', (engine) => {
     expect(client.cookies.has(CHALLENGE)).toBe(false);
     const login = await client.get('/login?challenge=expired');
     expect(login.body).toContain(ctx.i18n.translator('en').t('login.challengeExpired'));
+    // Signing in again clears the abandoned challenge away.
+    await t.db.kysely.updateTable('login_challenges').set({ expires_at: sql<Date>`now() - interval '1 second'` }).where('user_id', '=', user.id).execute();
+    await passwordStep(user);
+    const left = await t.db.kysely.selectFrom('login_challenges').select('expires_at').where('user_id', '=', user.id).execute();
+    expect(left).toHaveLength(1);
+    expect(left[0]!.expires_at.getTime()).toBeGreaterThan(Date.now());
     // Without any challenge the second step is not there.
     const fresh = browser();
     const none = await fresh.get('/login/two-factor');

@@ -54,6 +54,8 @@ export async function logIn(
   if (await twoFactorRepo.hasTwoFactor(db.kysely, user.id)) {
     const { token, tokenHash } = newSessionToken();
     await db.kysely.transaction().execute(async (trx) => {
+      // Abandoned challenges go when the same person starts again, so they never pile up.
+      await twoFactorRepo.deleteExpiredLoginChallenges(trx, user.id);
       await twoFactorRepo.insertLoginChallenge(trx, {
         tokenHash,
         userId: user.id,

@@ -172,8 +172,10 @@ export async function deleteLoginChallengesOf(db: Executor, userId: string): Pro
   await db.deleteFrom('login_challenges').where('user_id', '=', userId).execute();
 }
 
-/** Removes expired challenges. */
-export async function deleteExpiredLoginChallenges(db: Executor): Promise<number> {
-  const result = await db.deleteFrom('login_challenges').where('expires_at', '<=', sql<Date>`now()`).executeTakeFirst();
+/** Removes expired challenges, of one person or of everyone. */
+export async function deleteExpiredLoginChallenges(db: Executor, userId?: string): Promise<number> {
+  let query = db.deleteFrom('login_challenges').where('expires_at', '<=', sql<Date>`now()`);
+  if (userId !== undefined) query = query.where('user_id', '=', userId);
+  const result = await query.executeTakeFirst();
   return Number(result.numDeletedRows);
 }
