@@ -203,7 +203,7 @@ describe.each(engines())('two-step sign-in on %s', (engine) => {
 
     const page = await client.get('/account/two-factor');
     expect(page.body).toContain('action="/account/two-factor/disable"');
-    expect(page.body).toContain('10 unused recovery codes');
+    expect(page.body).toContain('Unused recovery codes left: 10.');
     // A second setup cannot replace a secret in use.
     const again = await client.post('/account/two-factor/setup', { password: user.password });
     expect(again.statusCode).toBe(303);
