@@ -4,7 +4,9 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { accountsMaintenance } from './modules/accounts/index.js';
 import { JobWorker } from './platform/jobs/index.js';
+import { pruneRateLimits } from './platform/rate-limit.js';
 import { createLogger } from './platform/logger.js';
 import { createMailHandler, MAIL_JOB } from './platform/mail/mail.js';
 
@@ -34,6 +36,7 @@ export function createWorker(config: Config, db: Db, log: Logger): { worker: Job
     handlers: { [MAIL_JOB]: mail.handler },
     concurrency: config.jobsConcurrency,
     pollIntervalMs: config.jobsPollIntervalMs,
+    maintenance: [accountsMaintenance, (db) => pruneRateLimits(db)],
   });
   return { worker, close: mail.close };
 }

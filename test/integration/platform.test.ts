@@ -274,6 +274,15 @@ describe.each(engines())('platform on %s', (engine) => {
       expect(replay.headers.location).toBe('/login?next=%2Fadmin');
     });
 
+    it('the sign-in page links to password reset and sign-up, and confirms a verified address or a reset', async () => {
+      const page = await t.app.inject({ method: 'GET', url: '/login' });
+      expect(page.body).toContain('href="/forgot-password"');
+      expect(page.body).toContain('href="/signup"');
+      expect(page.body).not.toContain('role="status"');
+      expect((await t.app.inject({ method: 'GET', url: '/login?verified=1' })).body).toContain('Your email address is confirmed.');
+      expect((await t.app.inject({ method: 'GET', url: '/login?reset=1', headers: { 'accept-language': 'es' } })).body).toContain('Tu contraseña');
+    });
+
     it('after signing in, goes back to the page that asked for it, and only on this site', async () => {
       const admin = await createTestAdmin(t);
       const client = new TestClient(t.app);

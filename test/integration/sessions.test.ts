@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/modules/accounts/index.js';
+import { accountsMaintenance, hashPassword } from '../../src/modules/accounts/index.js';
+import { JobWorker } from '../../src/platform/jobs/index.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { pruneRateLimits } from '../../src/platform/rate-limit.js';
 import { createTestAdmin, createTestApp, TestClient, type TestApp } from '../support/app.js';
 import { engines } from '../support/db.js';
 
@@ -64,5 +67,35 @@ describe.each(engines())('session lifetime on %s', (engine) => {
     expect(first).not.toBe('attacker-chosen-value-aaaaaaaaaaaaaaaaaaaaaaaaaa');
     await client.logIn(admin.email, admin.password);
     expect(client.cookies.get('__Host-session')).not.toBe(first);
+  });
+
+  it('the worker removes expired sessions, sign-in challenges, e-mail links and old rate-limit windows', async () => {
+    const { userId } = await signedIn();
+    const kysely = t.db.kysely;
+    await kysely.insertInto('sessions').values({ token_hash: 'expired-session', user_id: userId, expires_at: sql<Date>`now() - interval '1 minute'` }).execute();
+    await kysely.insertInto('login_challenges').values({ token_hash: 'expired-challenge', user_id: userId, expires_at: sql<Date>`now() - interval '1 minute'` }).execute();
+    await kysely
+      .insertInto('email_tokens')
+      .values({ token_hash: 'expired-link', user_id: userId, purpose: 'verify_email', expires_at: sql<Date>`now() - interval '2 days'` })
+      .execute();
+    await kysely.insertInto('rate_limits').values({ bucket: 'test:old', key_hash: 'k', window_start: sql<Date>`now() - interval '2 days'`, hits: 1 }).execute();
+
+    const worker = new JobWorker({ db: t.db, handlers: {}, log: createLogger('silent'), maintenance: [accountsMaintenance, (db) => pruneRateLimits(db)] });
+    worker.start();
+    try {
+      for (let i = 0; i < 100; i++) {
+        const left = await kysely.selectFrom('rate_limits').select('key_hash').where('bucket', '=', 'test:old').execute();
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await worker.stop();
+    }
+    expect(await kysely.selectFrom('sessions').select('token_hash').where('token_hash', '=', 'expired-session').execute()).toHaveLength(0);
+    expect(await kysely.selectFrom('login_challenges').select('token_hash').where('token_hash', '=', 'expired-challenge').execute()).toHaveLength(0);
+    expect(await kysely.selectFrom('email_tokens').select('token_hash').where('token_hash', '=', 'expired-link').execute()).toHaveLength(0);
+    expect(await kysely.selectFrom('rate_limits').select('key_hash').where('bucket', '=', 'test:old').execute()).toHaveLength(0);
+    // The live session of the signed-in person is untouched.
+    expect((await kysely.selectFrom('sessions').select('token_hash').where('user_id', '=', userId).execute()).length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -324,3 +324,9 @@ export function findAccountByEmail(db: Executor, emailNormalized: string): Promi
     .where('email_normalized', '=', emailNormalized)
     .executeTakeFirst();
 }
+
+/** Deletes e-mail links that expired more than a day ago, used or not. */
+export async function deleteExpiredEmailTokens(db: Executor): Promise<number> {
+  const result = await db.deleteFrom('email_tokens').where('expires_at', '<', sql<Date>`now() - interval '1 day'`).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -9,7 +9,7 @@ import { applyViewerLocale, cookieName, safeNextPath } from '../../platform/web.
 import { normalizeEmail } from './accounts.service.js';
 import { resolveApiToken } from './api-tokens.service.js';
 import { LOGIN_CHALLENGE_MS, logIn, logOut, resolveSession, setPreferredLocale } from './session.service.js';
-import { LoginPage } from './session.views.js';
+import { LoginPage, type LoginNotice } from './session.views.js';
 
 function field(body: unknown, name: string, max: number): string {
   const value = (body as Record<string, unknown> | null | undefined)?.[name];
@@ -84,13 +84,14 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   const challengeCookie = challengeCookieName(config);
 
-  function renderLogin(reply: FastifyReply, form: { email: string; next: string }, failed: boolean, notice?: 'challenge_expired') {
+  function renderLogin(reply: FastifyReply, form: { email: string; next: string }, failed: boolean, notice?: LoginNotice) {
     return reply.page(reply.request.i18n.t('login.title'), <LoginPage ctx={reply.pageContext()} form={form} failed={failed} notice={notice} />);
   }
 
-  app.get('/login', async (request: FastifyRequest<{ Querystring: { next?: string; challenge?: string } }>, reply) => {
+  app.get('/login', async (request: FastifyRequest<{ Querystring: { next?: string; challenge?: string; verified?: string; reset?: string } }>, reply) => {
     if (request.viewer) return reply.redirect(safeNextPath(request.query.next), 303);
-    const notice = request.query.challenge === 'expired' ? 'challenge_expired' : undefined;
+    const notice: LoginNotice | undefined =
+      request.query.challenge === 'expired' ? 'challenge_expired' : request.query.verified === '1' ? 'verified' : request.query.reset === '1' ? 'reset' : undefined;
     return renderLogin(reply, { email: '', next: safeNextPath(request.query.next) }, false, notice);
   });
 

@@ -7,14 +7,22 @@ export interface LoginForm {
 }
 
 /** The sign-in form; `failed` shows one message that never says which part was wrong. */
-export function LoginPage({ ctx, form, failed, notice }: { ctx: PageContext; form: LoginForm; failed: boolean; notice?: 'challenge_expired' }) {
+export type LoginNotice = 'challenge_expired' | 'verified' | 'reset';
+
+const NOTICE_KEYS: Record<LoginNotice, string> = {
+  challenge_expired: 'login.challengeExpired',
+  verified: 'account.login.verified',
+  reset: 'account.login.reset',
+};
+
+export function LoginPage({ ctx, form, failed, notice }: { ctx: PageContext; form: LoginForm; failed: boolean; notice?: LoginNotice | undefined }) {
   const { t } = ctx.i18n;
   return (
     <section class="narrow" aria-labelledby="login-title">
       <h1 id="login-title">{t('login.title')}</h1>
-      {notice === 'challenge_expired' && !failed ? (
+      {notice && !failed ? (
         <div class="alert" role="status">
-          <p>{t('login.challengeExpired')}</p>
+          <p>{t(NOTICE_KEYS[notice])}</p>
         </div>
       ) : null}
       {failed ? (
@@ -56,6 +64,14 @@ export function LoginPage({ ctx, form, failed, notice }: { ctx: PageContext; for
           {t('login.submit')}
         </button>
       </form>
+      <ul class="after-form">
+        <li>
+          <a href="/forgot-password">{t('login.forgot')}</a>
+        </li>
+        <li>
+          <a href="/signup">{t('login.noAccount')}</a>
+        </li>
+      </ul>
     </section>
   );
 }

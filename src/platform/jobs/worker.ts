@@ -30,6 +30,8 @@ export interface WorkerOptions {
   leaseSeconds?: number;
   /** How long finished jobs are kept before cleanup. */
   keepDoneMs?: number;
+  /** Housekeeping run about once an hour by each worker (expired sessions, old counters…); each must be idempotent. */
+  maintenance?: Array<(db: Db['kysely']) => Promise<unknown>>;
 }
 
 /** Claims due jobs and runs their handlers until stopped. Several may run against one PostgreSQL. */
@@ -44,7 +46,7 @@ export class JobWorker {
   #lastAbandonedCheck = 0;
 
   constructor(options: WorkerOptions) {
-    this.#options = { concurrency: 2, pollIntervalMs: 1000, leaseSeconds: 300, keepDoneMs: 7 * 86_400_000, ...options };
+    this.#options = { concurrency: 2, pollIntervalMs: 1000, leaseSeconds: 300, keepDoneMs: 7 * 86_400_000, maintenance: [], ...options };
   }
 
   /** Starts the polling loop. */
@@ -146,5 +148,12 @@ export class JobWorker {
     if (now - this.#lastCleanup < 3_600_000) return;
     this.#lastCleanup = now;
     await deleteDoneJobs(this.#options.db.kysely, new Date(now - this.#options.keepDoneMs));
+    for (const task of this.#options.maintenance) {
+      try {
+        await task(this.#options.db.kysely);
+      } catch (err) {
+        this.#options.log.error({ err }, 'maintenance task failed');
+      }
+    }
   }
 }
