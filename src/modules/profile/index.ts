@@ -8,5 +8,6 @@ export function registerProfile(app: FastifyInstance, ctx: AppContext): void {
 }
 
 export { registerDeletionHandler, purgeDeleted, type ContentMode, type DeletionHandler } from './deletion.js';
-export { listPeople, setSuspension, type AdminUserRow } from './profile.service.js';
+export { getProfile, listPeople, setSuspension, updateProfile, type AdminUserRow } from './profile.service.js';
+export type { ProfileInput } from './profile.form.js';
 export { canSuspend } from './profile.policy.js';
