@@ -1,7 +1,7 @@
 import type { AuditRow } from '../../platform/audit.js';
 import type { JobRow, JobState } from '../../platform/jobs/index.js';
 import type { OutboxMail } from '../../platform/mail/mail.repository.js';
-import { CsrfField } from '../../platform/views/layout.js';
+import { CsrfField, SubNav } from '../../platform/views/layout.js';
 import type { PageContext } from '../../platform/views/render.js';
 
 const STATES: JobState[] = ['pending', 'running', 'failed', 'done'];
@@ -15,19 +15,7 @@ function AdminNav({ ctx, current }: { ctx: PageContext; current: string }) {
     ['/admin/mail', t('admin.nav.mail')],
     ['/admin/audit', t('admin.nav.audit')],
   ] as const;
-  return (
-    <nav aria-label={t('admin.nav.label')} class="subnav">
-      <ul>
-        {links.map(([href, label]) => (
-          <li>
-            <a href={href} aria-current={href === current ? 'page' : undefined}>
-              {label}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <SubNav label={t('admin.nav.label')} links={links} current={current} />;
 }
 
 function OlderLink({ ctx, href }: { ctx: PageContext; href: string | undefined }) {
@@ -68,17 +56,11 @@ export function JobsPage({ ctx, state, jobs, older }: { ctx: PageContext; state:
     <section aria-labelledby="jobs-title">
       <h1 id="jobs-title">{t('admin.jobs.title')}</h1>
       <AdminNav ctx={ctx} current="/admin/jobs" />
-      <nav aria-label={t('admin.jobs.filter')} class="subnav">
-        <ul>
-          {STATES.map((s) => (
-            <li>
-              <a href={`/admin/jobs?state=${s}`} aria-current={s === state ? 'page' : undefined}>
-                {t(`admin.jobs.state.${s}`)}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav
+        label={t('admin.jobs.filter')}
+        links={STATES.map((s) => [`/admin/jobs?state=${s}`, t(`admin.jobs.state.${s}`)] as const)}
+        current={`/admin/jobs?state=${state}`}
+      />
       {jobs.length === 0 ? (
         <p>{t('admin.jobs.none')}</p>
       ) : (

@@ -1,5 +1,5 @@
 import { CheckboxField, ChoiceGroup, ErrorSummary, TextArea, TextField, type FormState } from '../../platform/views/form.js';
-import { CsrfField } from '../../platform/views/layout.js';
+import { CsrfField, SubNav } from '../../platform/views/layout.js';
 import type { PageContext } from '../../platform/views/render.js';
 import type { Place } from './places.js';
 import { CAPACITY_MAX_HOURS, DISPLAY_NAME_MAX, HOME_AREA_MAX, IDENTITY_NOTE_MAX, PRONOUNS_MAX, RADIUS_MAX_KM } from './profile.form.js';
@@ -11,19 +11,7 @@ function AccountNav({ ctx, current }: { ctx: PageContext; current: string }) {
     ['/account/profile', t('profile.nav.profile')],
     ['/account/data', t('profile.nav.data')],
   ] as const;
-  return (
-    <nav aria-label={t('profile.nav.label')} class="subnav">
-      <ul>
-        {links.map(([href, label]) => (
-          <li>
-            <a href={href} aria-current={href === current ? 'page' : undefined}>
-              {label}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <SubNav label={t('profile.nav.label')} links={links} current={current} />;
 }
 
 /** Labels of the profile fields, for the error summary. */

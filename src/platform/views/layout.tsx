@@ -3,6 +3,23 @@ import type { Children, PageContext } from './render.js';
 
 const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', es: 'Español' };
 
+/** A row of links between sibling pages; the current one is marked for assistive technology. */
+export function SubNav({ label, links, current }: { label: string; links: ReadonlyArray<readonly [string, string]>; current: string }) {
+  return (
+    <nav aria-label={label} class="subnav">
+      <ul>
+        {links.map(([href, text]) => (
+          <li>
+            <a href={href} aria-current={href === current ? 'page' : undefined}>
+              {text}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 /** The hidden CSRF field every form carries. */
 export function CsrfField({ ctx }: { ctx: PageContext }) {
   return <input type="hidden" name="_csrf" value={ctx.csrfToken} />;
