@@ -34,6 +34,10 @@ export function cookieName(config: Config, name: string): string {
 export function safeNextPath(value: unknown): string {
   if (typeof value !== 'string' || value.length > 2000) return '/';
   if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
+  // Browsers drop tabs and line breaks inside URLs ("/\t/evil.example" becomes "//evil.example"),
+  // and a line break in a header fails the response: a path sent by this site has neither, nor spaces.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0020\u007F]/.test(value)) return '/';
   return value;
 }
 

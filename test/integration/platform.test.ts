@@ -203,6 +203,13 @@ describe.each(engines())('platform on %s', (engine) => {
       await client.get('/');
       const res = await client.post('/language', { locale: 'es', next: '//evil.example/x' });
       expect(res.headers.location).toBe('/');
+      // Browsers drop tabs and line breaks from URLs: "/\t/evil.example" would become "//evil.example".
+      for (const next of ['/\t/evil.example/x', '/\n/evil.example/x', '/\r\n/evil.example/x', '/ /x']) {
+        await client.get('/');
+        const sneaky = await client.post('/language', { locale: 'es', next });
+        expect(sneaky.statusCode, JSON.stringify(next)).toBe(303);
+        expect(sneaky.headers.location, JSON.stringify(next)).toBe('/');
+      }
     });
 
     it('ignores unknown locales', async () => {
