@@ -140,6 +140,7 @@ export interface Database {
     starts_at: Date | null;
     ends_at: Date | null;
     capacity: number | null;
+    time_zone: ColumnType<string, string | undefined, string>;
     outcome_note: string | null;
     created_by: string | null;
     published_at: Date | null;

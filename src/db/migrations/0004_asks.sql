@@ -35,6 +35,8 @@ create table asks (
   starts_at timestamptz,
   ends_at timestamptz,
   capacity integer check (capacity between 1 and 100000),
+  -- The IANA time zone the times were entered in, so that they are shown as the community meant them.
+  time_zone text not null default 'UTC' check (char_length(time_zone) between 1 and 64),
   -- Written by the community when it closes the ask.
   outcome_note text check (char_length(outcome_note) <= 2000),
   created_by uuid references users (id) on delete set null,
