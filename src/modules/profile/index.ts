@@ -14,5 +14,4 @@ export { canSuspend } from './profile.policy.js';
 export { coarsePoint, findPlaces, placeById, placeLabel, type Place, type PlaceMatch } from './places.js';
 export { languageCodes } from './profile.form.js';
 export { COMMON_LANGUAGES, COMMON_LANGUAGE_CODES } from './skills.js';
-export { coarsePoint, findPlaces, placeById, placeLabel, type Place } from './places.js';
-export { COMMON_LANGUAGES, isLanguageCode, isSkill, skillLabelKey, SKILLS, type SkillCode } from './skills.js';
+export { isLanguageCode, isSkill, skillLabelKey, SKILLS, type SkillCode } from './skills.js';
