@@ -389,6 +389,25 @@ describe.each(engines())('accounts on %s', (engine) => {
       expect(await auditActions(id)).toContain('auth.password_reset');
     });
 
+    it('revokes every API token: whoever held the account before the reset keeps no way in', async () => {
+      const { email, client, id } = await account('reset-tokens');
+      await client.get('/account/tokens');
+      const created = await client.post('/account/tokens', { name: 'script', scope: 'read' });
+      const token = /alg_[A-Za-z0-9_-]{43}/.exec(created.body)?.[0];
+      expect(token).toBeDefined();
+      const bearer = () => t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+      expect((await bearer()).statusCode).toBe(200);
+
+      const stranger = browser();
+      await requestReset(stranger, email);
+      const link = await lastLink(email, '/reset-password');
+      await stranger.get(link);
+      expect((await stranger.post('/reset-password', { token: tokenOf(link), password: 'heron-lantern-copper-19' })).statusCode).toBe(303);
+
+      expect((await bearer()).statusCode).toBe(401);
+      expect(await t.db.kysely.selectFrom('api_tokens').select('id').where('user_id', '=', id).execute()).toHaveLength(0);
+    });
+
     it('refuses expired links and links replaced by a newer request', async () => {
       const { email, id } = await account('reset-expiry');
       const client = browser();

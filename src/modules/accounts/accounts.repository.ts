@@ -285,6 +285,12 @@ export async function deleteSessionOfUser(db: Executor, userId: string, tokenHas
   return Number(result.numDeletedRows) === 1;
 }
 
+/** Revokes every personal API token of the person; returns how many there were. */
+export async function deleteApiTokensOfUser(db: Executor, userId: string): Promise<number> {
+  const result = await db.deleteFrom('api_tokens').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Sign-ins half done (password checked, second factor pending) no longer count once the password changes. */
 export async function deleteLoginChallenges(db: Executor, userId: string): Promise<void> {
   await db.deleteFrom('login_challenges').where('user_id', '=', userId).execute();

@@ -265,9 +265,18 @@ export async function resetPassword(ctx: Ctx, input: { token: string; password: 
     if (!(await repo.consumeEmailToken(trx, tokenHash, 'reset_password'))) return { ok: false, reason: 'token' };
     await repo.updatePasswordHash(trx, account.id, passwordHash);
     const ended = await repo.deleteSessionsOfUser(trx, account.id);
+    // A reset is how people take back an account: tokens made by whoever held it must end too.
+    const revoked = await repo.deleteApiTokensOfUser(trx, account.id);
     await repo.deleteLoginChallenges(trx, account.id);
     await repo.invalidateEmailTokens(trx, account.id, ['reset_password']);
-    await audit(trx, { actorId: account.id, action: 'auth.password_reset', subjectType: 'user', subjectId: account.id, requestId: input.requestId, details: { sessions_ended: ended } });
+    await audit(trx, {
+      actorId: account.id,
+      action: 'auth.password_reset',
+      subjectType: 'user',
+      subjectId: account.id,
+      requestId: input.requestId,
+      details: { sessions_ended: ended, tokens_revoked: revoked },
+    });
     await mail(ctx, trx, account.email, account.locale ?? ctx.config.defaultLocale, 'passwordChanged', {
       name: account.displayName,
       reset: new URL('/forgot-password', ctx.config.publicUrl).href,
