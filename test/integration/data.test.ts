@@ -3,9 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, upsertUser } from '../../src/modules/accounts/index.js';
 import { createApiToken } from '../../src/modules/accounts/api-tokens.service.js';
 import { purgeDeleted, registerDeletionHandler } from '../../src/modules/profile/index.js';
+import { JobWorker } from '../../src/platform/jobs/index.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createMailHandler, MAIL_JOB } from '../../src/platform/mail/mail.js';
 import { createTestAdmin, createTestApp, TestClient, type TestApp } from '../support/app.js';
 import { engines } from '../support/db.js';
 
+const mailHandler = createMailHandler({ smtpUrl: undefined, from: 'x@y.z', messageIdDomain: 'test' }).handler;
 let counter = 0;
 
 async function createPerson(t: TestApp, name = 'Data Person'): Promise<{ id: string; email: string; password: string }> {
@@ -105,6 +109,28 @@ describe.each(engines())('data export and deletion on %s', (engine) => {
       }
       const exported = await t.db.kysely.selectFrom('audit_log').select('details').where('actor_id', '=', person.id).where('action', '=', 'data.exported').execute();
       expect(exported.map((e) => e.details)).toEqual([{ part: 'json' }, { part: 'api' }]);
+    });
+
+    it('leaves out the secret of every link in the mails it includes, so a read token cannot become a new password', async () => {
+      const person = await createPerson(t, 'Link Person');
+      const token = await createApiToken(t.db, { userId: person.id, name: 'reader', scope: 'read', requestId: 'test' });
+      const stranger = new TestClient(t.app);
+      await stranger.get('/forgot-password');
+      expect((await stranger.post('/forgot-password', { email: person.email })).statusCode).toBe(303);
+      await new JobWorker({ db: t.db, handlers: { [MAIL_JOB]: mailHandler }, log: createLogger('silent') }).drain();
+      const mail = await t.db.kysely.selectFrom('mail_outbox').select('text_body').where('to_address', '=', person.email).executeTakeFirstOrThrow();
+      const link = /reset-password\?token=([A-Za-z0-9_-]{43})/.exec(mail.text_body)?.[1];
+      expect(link).toBeDefined();
+
+      const client = await signedIn(t, person);
+      const bodies = [
+        (await client.get('/account/data/export.json')).body,
+        (await t.app.inject({ method: 'GET', url: '/api/v1/me/export', headers: { authorization: `Bearer ${token.token}` } })).body,
+      ];
+      for (const body of bodies) {
+        expect(body).toContain('reset-password');
+        expect(body).not.toContain(link);
+      }
     });
 
     it('serves sessions and the activity log as CSV, quoted per RFC 4180 and safe from formulas', async () => {

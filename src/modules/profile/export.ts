@@ -22,7 +22,10 @@ export async function buildExport(db: Db, userId: string) {
     repo.exportAuditEntries(db.kysely, userId),
     repo.exportMails(db.kysely, credentials?.emailNormalized ?? ''),
   ]);
-  return { format: EXPORT_FORMAT, exportedAt: new Date().toISOString(), account, profile, sessions, apiTokens, audit, mails };
+  // Links in mails carry one-time secrets (a password reset, an address change): a copy of the data
+  // must not hand them to whoever holds a session or a read token.
+  const withoutSecrets = mails.map((mail) => ({ ...mail, text: mail.text.replace(/([?&]token=)[^\s&#]+/g, '$1[removed]') }));
+  return { format: EXPORT_FORMAT, exportedAt: new Date().toISOString(), account, profile, sessions, apiTokens, audit, mails: withoutSecrets };
 }
 
 export type ExportDocument = NonNullable<Awaited<ReturnType<typeof buildExport>>>;
