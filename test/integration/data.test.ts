@@ -236,6 +236,23 @@ describe.each(engines())('data export and deletion on %s', (engine) => {
       registerDeletionHandler('test-content', async () => {});
     });
 
+    it('leaves no mail to the person in the job queue, sent or not', async () => {
+      const person = await createPerson(t, 'Queued Person');
+      const stranger = new TestClient(t.app);
+      await stranger.get('/forgot-password');
+      await stranger.post('/forgot-password', { email: person.email });
+      await new JobWorker({ db: t.db, handlers: { [MAIL_JOB]: mailHandler }, log: createLogger('silent') }).drain();
+      await stranger.get('/forgot-password');
+      await stranger.post('/forgot-password', { email: person.email });
+      const mailJobs = () => t.db.kysely.selectFrom('jobs').select('state').where(sql<string>`payload->>'to'`, '=', person.email).execute();
+      expect((await mailJobs()).map((j) => j.state).sort()).toEqual(['done', 'pending']);
+
+      const client = await signedIn(t, person);
+      await client.get('/account/data/delete');
+      expect((await client.post('/account/data/delete', { password: person.password, confirm: 'on', content: 'delete' })).statusCode).toBe(200);
+      expect(await mailJobs()).toEqual([]);
+    });
+
     it('deletes through the API with a write token, after the password', async () => {
       const person = await createPerson(t);
       const read = await createApiToken(t.db, { userId: person.id, name: 'r', scope: 'read', requestId: 'test' });

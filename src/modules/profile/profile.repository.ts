@@ -182,13 +182,14 @@ export async function recordDeletedUser(trx: Executor, userId: string): Promise<
   await trx.insertInto('deleted_users').values({ user_id: userId }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
 }
 
-/** Removes mail to the address from the local outbox and mail not yet sent to it. */
+/** Removes mail to the address from the local outbox, and every mail job to it but one being sent right now. */
 export async function deleteMailTo(trx: Executor, emailNormalized: string): Promise<void> {
   await trx.deleteFrom('mail_outbox').where(sql<string>`lower(to_address)`, '=', emailNormalized).execute();
+  // Sent mail jobs keep the address and the text for days: they go too.
   await trx
     .deleteFrom('jobs')
     .where('kind', '=', 'mail.send')
-    .where('state', 'in', ['pending', 'failed'])
+    .where('state', 'in', ['pending', 'failed', 'done'])
     .where(sql<string>`lower(payload->>'to')`, '=', emailNormalized)
     .execute();
 }
