@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { registerAccounts } from './modules/accounts/index.js';
 import { registerAdmin } from './modules/admin/index.js';
+import { registerAsks } from './modules/asks/index.js';
 import { registerHome } from './modules/home/index.js';
 import { registerProfile } from './modules/profile/index.js';
 import { isApiRequest, registerErrorHandlers } from './platform/errors.js';
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerAccounts(app, ctx);
   registerHome(app);
   registerProfile(app, ctx);
+  registerAsks(app, ctx);
   registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
 
   return app;
