@@ -342,6 +342,19 @@ describe.each(engines())('data export and deletion on %s', (engine) => {
       expect((await adminClient.post('/admin/users/not-an-id/suspend')).statusCode).toBe(404);
     });
 
+    it('never lets an admin suspend another admin: one account could otherwise lock every other admin out', async () => {
+      const admin = await createTestAdmin(t);
+      const other = await createTestAdmin(t, 'Other Admin');
+      const otherClient = await signedIn(t, other);
+      const adminClient = await signedIn(t, admin);
+      const page = await adminClient.get('/admin/users');
+      expect(page.body).not.toContain(`/admin/users/${other.id}/suspend`);
+      expect((await adminClient.post(`/admin/users/${other.id}/suspend`)).statusCode).toBe(403);
+      const row = await t.db.kysely.selectFrom('users').select('suspended_at').where('id', '=', other.id).executeTakeFirstOrThrow();
+      expect(row.suspended_at).toBeNull();
+      expect((await otherClient.get('/admin/users')).statusCode).toBe(200);
+    });
+
     it('pages through people newest first without skipping or repeating anyone', async () => {
       const admin = await createTestAdmin(t);
       const adminClient = await signedIn(t, admin);

@@ -41,8 +41,9 @@ export function registerAdminUsersRoutes(app: FastifyInstance, db: Db): void {
       if (!UUID.test(id)) throw new HttpError(404, 'not_found');
       // Nobody suspends themselves: an admin could lock the instance out of its only admin.
       if (!canSuspend(request.viewer, id)) throw new HttpError(403, 'authorization_error');
-      const found = await setSuspension(db, { actorId: request.viewer!.id, userId: id, suspend: action === 'suspend', requestId: request.id });
-      if (!found) throw new HttpError(404, 'not_found');
+      const outcome = await setSuspension(db, { actorId: request.viewer!.id, userId: id, suspend: action === 'suspend', requestId: request.id });
+      if (outcome === 'admin') throw new HttpError(403, 'authorization_error');
+      if (outcome === 'not_found') throw new HttpError(404, 'not_found');
       return reply.redirect('/admin/users', 303);
     });
   }

@@ -53,7 +53,7 @@ export function UsersPage({ ctx, users, email, older }: { ctx: PageContext; user
                   <td>
                     {user.id === ctx.viewer?.id ? (
                       <span class="muted">{t('admin.users.you')}</span>
-                    ) : (
+                    ) : user.role === 'admin' && !user.suspendedAt ? null : (
                       <form method="post" action={`/admin/users/${user.id}/${user.suspendedAt ? 'unsuspend' : 'suspend'}`}>
                         <CsrfField ctx={ctx} />
                         <button type="submit" class="button button-small">

@@ -236,14 +236,18 @@ export async function listUsers(db: Executor, options: { limit: number; before?:
   return rows.map(({ at, ...row }) => ({ ...row, cursor: `${at}_${row.id}` }));
 }
 
-/** Sets or clears the suspension; returns whether the person exists. */
-export async function setSuspended(trx: Executor, userId: string, suspended: boolean): Promise<boolean> {
-  const result = await trx
+/** Sets or clears the suspension; returns whether the person exists, or 'admin' (unchanged) when suspending an admin. */
+export async function setSuspended(trx: Executor, userId: string, suspended: boolean): Promise<boolean | 'admin'> {
+  let query = trx
     .updateTable('users')
     .set({ suspended_at: suspended ? sql<Date>`coalesce(suspended_at, now())` : null, updated_at: sql<Date>`now()` } as never)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+    .where('id', '=', userId);
+  if (suspended) query = query.where('role', '<>', 'admin');
+  const result = await query.executeTakeFirst();
+  if (Number(result.numUpdatedRows) > 0) return true;
+  if (!suspended) return false;
+  const row = await trx.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
+  return row?.role === 'admin' ? 'admin' : false;
 }
 
 /** Ends every session and revokes every API token of a person. */

@@ -146,11 +146,19 @@ export function listPeople(db: Db, options: { limit: number; before?: string; em
   });
 }
 
-/** Suspends (ending every session and token at once) or lifts a suspension; false when there is no such person. */
-export async function setSuspension(db: Db, input: { actorId: string; userId: string; suspend: boolean; requestId: string }): Promise<boolean> {
+/**
+ * Suspends (ending every session and token at once) or lifts a suspension; 'not_found' when there
+ * is no such person, 'admin' when asked to suspend an admin (one admin account, taken over or not,
+ * must not be able to lock every other admin out).
+ */
+export async function setSuspension(
+  db: Db,
+  input: { actorId: string; userId: string; suspend: boolean; requestId: string },
+): Promise<'done' | 'not_found' | 'admin'> {
   return db.kysely.transaction().execute(async (trx) => {
     const found = await repo.setSuspended(trx, input.userId, input.suspend);
-    if (!found) return false;
+    if (found === 'admin') return 'admin';
+    if (!found) return 'not_found';
     const ended = input.suspend ? await repo.endSessionsAndTokens(trx, input.userId) : undefined;
     await audit(trx, {
       actorId: input.actorId,
@@ -160,6 +168,6 @@ export async function setSuspension(db: Db, input: { actorId: string; userId: st
       requestId: input.requestId,
       ...(ended ? { details: { sessionsEnded: ended.sessions, tokensRevoked: ended.tokens } } : {}),
     });
-    return true;
+    return 'done';
   });
 }
