@@ -183,12 +183,34 @@ function fromNumbered(record: Record<string, unknown>): { channels: DonationChan
   return { channels, questions, errors };
 }
 
+function filled(raw: unknown): string | null {
+  return typeof raw === 'string' && raw.trim() !== '' ? raw : null;
+}
+
+/** The cross-field checks on what was sent, for a form refused for other reasons too. */
+function rawCrossErrors(body: unknown): Record<string, FieldError> {
+  const input = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const record: Record<string, unknown> = {};
+  for (let i = 1; i <= CHANNELS_MAX; i += 1) {
+    record[`donationLabel${i}`] = filled(input[`donationLabel${i}`]);
+    record[`donationDetails${i}`] = filled(input[`donationDetails${i}`]);
+  }
+  const errors = fromNumbered(record).errors;
+  const online = checkbox().parse(input.online);
+  if (online.ok && !online.value && !filled(input.area)) errors.area = { key: 'communities.error.areaOrOnline' };
+  return errors;
+}
+
 /** Parses the propose form (HTML) or, with `edit`, the edit form: every field checked, unknown fields refused. */
 export function parseCommunityForm(body: unknown, options: { edit?: boolean } = {}): Parsed<CommunityInput> {
   const shape = options.edit ? COMMUNITY_EDIT_FORM : COMMUNITY_FORM;
   const result = parseForm(shape, body);
   const echo = echoOf(shape, body);
-  if (!result.ok) return { ok: false, errors: result.errors as Record<string, FieldError>, echo, unknown: result.unknown };
+  if (!result.ok) {
+    // Cross-field messages are shown with the others, so one round trip shows every problem.
+    const errors: Record<string, FieldError> = { ...rawCrossErrors(body), ...(result.errors as Record<string, FieldError>) };
+    return { ok: false, errors, echo, unknown: result.unknown };
+  }
   const record = result.value as Record<string, unknown>;
   const { channels, questions, errors: channelErrors } = fromNumbered(record);
   const value = finish({
