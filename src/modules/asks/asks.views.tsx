@@ -115,7 +115,6 @@ export function askLabels(ctx: PageContext, windowRows: number, itemRows: number
     'timeZone',
     'online',
     'area',
-    'areaPlaceId',
     'locationDetail',
     'locationSensitive',
     'skills',
@@ -136,6 +135,7 @@ export function askLabels(ctx: PageContext, windowRows: number, itemRows: number
   ]) {
     labels[name] = t(`asks.field.${name}`);
   }
+  labels.areaPlaceId = t('asks.field.area');
   for (let i = 0; i < windowRows; i += 1) {
     for (const part of ['Start', 'End', 'Slots']) labels[`window${i}${part}`] = t(`asks.window.${part.toLowerCase()}`, { n: i + 1 });
   }
