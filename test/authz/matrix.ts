@@ -9,6 +9,7 @@ import { hashPassword, normalizeEmail, upsertUser, type Role } from '../../src/m
 import { JobWorker } from '../../src/platform/jobs/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createMailHandler, MAIL_JOB } from '../../src/platform/mail/mail.js';
+import type { Db } from '../../src/db/client.js';
 import type { TestApp } from '../support/app.js';
 import { ACTORS, type Actor, type AuthzHelpers, type AuthzRow, type AuthzRowFile, type Fixture, type FixtureUser, type Outcome } from './types.js';
 
@@ -135,6 +136,7 @@ export async function createMatrix(t: TestApp): Promise<Matrix> {
     fixture.users[actor] = made.user;
     credentials[actor] = made.credentials;
   }
+  await createCommunityFixture(t, fixture, passwordHash);
   let copies = 0;
   return {
     t,
@@ -242,4 +244,80 @@ export async function checkRow(matrix: Matrix, row: AuthzRow): Promise<string[]>
     if (!matches(outcome, response)) failures.push(`${actor}: expected ${String(outcome)}, got ${describeResponse(response)}`);
   }
   return failures;
+}
+
+/** The fixture's verified community, where 'organizer', 'member', 'ally' and 'blocked' have those relations. */
+export const FIXTURE_COMMUNITY = 'matrix-community';
+/** Another verified community, organized by 'otherOrganizer'. */
+export const OTHER_COMMUNITY = 'matrix-other-community';
+
+async function insertCommunity(db: Db, slug: string, proposedBy: string): Promise<string> {
+  const row = await db.kysely
+    .insertInto('communities')
+    .values({
+      slug,
+      name: slug.replace(/-/g, ' '),
+      mission: 'A community of the authorization matrix.',
+      kind: 'community',
+      status: 'verified',
+      online: true,
+      join_questions: JSON.stringify(['Why do you want to join?']),
+      proposed_by: proposedBy,
+      verified_at: sql<Date>`now()`,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.kysely.insertInto('community_languages').values({ community_id: row.id, language: 'en' }).execute();
+  await db.kysely
+    .insertInto('community_tags')
+    .values([
+      { community_id: row.id, kind: 'led_by', tag: 'tenants' },
+      { community_id: row.id, kind: 'serves', tag: 'tenants' },
+    ])
+    .execute();
+  return row.id;
+}
+
+/**
+ * Creates the two fixture communities and two people rows act on (`communityTarget`, a member,
+ * and `communityRequester`), and puts their ids and slugs in `fixture.ids`.
+ */
+async function createCommunityFixture(t: TestApp, fixture: Fixture, passwordHash: string): Promise<void> {
+  const users = fixture.users;
+  fixture.ids.community = await insertCommunity(t.db, FIXTURE_COMMUNITY, users.organizer!.id);
+  fixture.ids.communitySlug = FIXTURE_COMMUNITY;
+  fixture.ids.otherCommunity = await insertCommunity(t.db, OTHER_COMMUNITY, users.otherOrganizer!.id);
+  fixture.ids.otherCommunitySlug = OTHER_COMMUNITY;
+  for (const name of ['communityTarget', 'communityRequester']) {
+    const email = `${name.toLowerCase()}@authz.test`;
+    fixture.ids[name] = await upsertUser(t.db.kysely, { email, emailNormalized: normalizeEmail(email), displayName: name, passwordHash, role: 'user', verified: true });
+  }
+  await resetCommunityFixture(t.db, fixture);
+}
+
+/** Puts every fixture relation back (rows that follow, leave, block or accept invitations call it before each actor). */
+export async function resetCommunityFixture(db: Db, fixture: Fixture): Promise<void> {
+  const { community, otherCommunity } = fixture.ids;
+  if (!community || !otherCommunity) throw new Error('The community fixture is missing');
+  await db.kysely.transaction().execute(async (trx) => {
+    for (const id of [community, otherCommunity]) {
+      await trx.deleteFrom('memberships').where('community_id', '=', id).execute();
+      await trx.deleteFrom('community_blocks').where('community_id', '=', id).execute();
+      await trx.deleteFrom('join_requests').where('community_id', '=', id).execute();
+    }
+    const roles: Array<[string, 'organizer' | 'member' | 'ally']> = [
+      [fixture.users.organizer!.id, 'organizer'],
+      [fixture.users.member!.id, 'member'],
+      [fixture.users.ally!.id, 'ally'],
+      [fixture.ids.communityTarget!, 'member'],
+    ];
+    await trx
+      .insertInto('memberships')
+      .values([
+        ...roles.map(([user_id, role]) => ({ community_id: community, user_id, role })),
+        { community_id: otherCommunity, user_id: fixture.users.otherOrganizer!.id, role: 'organizer' as const },
+      ])
+      .execute();
+    await trx.insertInto('community_blocks').values({ community_id: community, user_id: fixture.users.blocked!.id, blocked_by: fixture.users.organizer!.id }).execute();
+  });
 }
