@@ -11,7 +11,10 @@ md.validateLink = (url) => SAFE_LINK.test(url.trim());
 
 const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
-  tokens[idx]!.attrSet('rel', 'nofollow noopener noreferrer');
+  const token = tokens[idx]!;
+  // An empty destination ("[x]()") skips validateLink; an anchor without href goes nowhere.
+  if (!SAFE_LINK.test(token.attrGet('href') ?? '')) token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'href');
+  token.attrSet('rel', 'nofollow noopener noreferrer');
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
