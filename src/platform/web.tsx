@@ -73,12 +73,21 @@ export function registerWebContext(app: FastifyInstance, config: Config, i18n: I
     );
   });
 
+  // One token per response: a page whose body was built with its own context must carry the token
+  // of the same secret the response sets in the cookie, or a first visit's form would be refused.
+  const csrfTokens = new WeakMap<FastifyReply, string>();
+
   app.decorateReply('pageContext', function pageContext(this: FastifyReply): PageContext {
     const request = this.request as FastifyRequest;
+    let csrfToken = csrfTokens.get(this);
+    if (csrfToken === undefined) {
+      csrfToken = this.generateCsrf();
+      csrfTokens.set(this, csrfToken);
+    }
     return {
       i18n: request.i18n,
       nonce: this.cspNonce.script,
-      csrfToken: this.generateCsrf(),
+      csrfToken,
       path: request.url,
       viewer: request.viewer,
       assets,

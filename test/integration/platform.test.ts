@@ -178,6 +178,24 @@ describe.each(engines())('platform on %s', (engine) => {
       expect(res.statusCode).toBe(403);
     });
 
+    it('gives a first-time visitor one CSRF secret, and every form of the page its token', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/login' });
+      const secrets = (res.cookies as Array<{ name: string; value: string }>).filter((c) => c.name === '__Host-csrf');
+      expect(secrets).toHaveLength(1);
+      const tokens = [...res.body.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]);
+      expect(tokens.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(tokens).size).toBe(1);
+      // The sign-in form's own token (not only the header's) is accepted with that cookie.
+      const loginForm = /<form method="post" action="\/login"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(res.body)![1]!;
+      const post = await t.app.inject({
+        method: 'POST',
+        url: '/login',
+        payload: new URLSearchParams({ _csrf: loginForm, email: 'nobody@example.test', password: 'whatever it is' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `__Host-csrf=${secrets[0]!.value}` },
+      });
+      expect(post.statusCode).toBe(401);
+    });
+
     it('accepts the token of the page', async () => {
       const client = new TestClient(t.app);
       await client.get('/');
