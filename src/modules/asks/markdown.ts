@@ -13,7 +13,7 @@ const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   const token = tokens[idx]!;
   // An empty destination ("[x]()") skips validateLink; an anchor without href goes nowhere.
-  if (!SAFE_LINK.test(token.attrGet('href') ?? '')) token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'href');
+  if (!SAFE_LINK.test(String(token.attrGet('href') ?? ''))) token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'href');
   token.attrSet('rel', 'nofollow noopener noreferrer');
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
