@@ -10,6 +10,7 @@ import type { Db } from './db/client.js';
 import { registerAccounts } from './modules/accounts/index.js';
 import { registerAdmin } from './modules/admin/index.js';
 import { registerAsks } from './modules/asks/index.js';
+import { registerCommitments } from './modules/commitments/index.js';
 import { registerCommunities } from './modules/communities/index.js';
 import { registerHome } from './modules/home/index.js';
 import { registerProfile } from './modules/profile/index.js';
@@ -126,6 +127,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerProfile(app, ctx);
   registerCommunities(app, ctx);
   registerAsks(app, ctx);
+  registerCommitments(app, ctx);
   registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
 
   return app;

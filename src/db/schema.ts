@@ -152,6 +152,44 @@ export interface Database {
   ask_languages: { ask_id: string; language: string };
   ask_windows: { id: Generated<string>; ask_id: string; starts_at: Date; ends_at: Date; slots: number };
   ask_items: { id: Generated<string>; ask_id: string; label: string; quantity: number; unit: string | null; position: ColumnType<number, number | undefined, number> };
+  commitments: {
+    id: Generated<string>;
+    ask_id: string;
+    window_id: string | null;
+    user_id: string;
+    state: 'pledged' | 'waitlisted' | 'withdrawn' | 'withdrawn_late' | 'done' | 'partly_done' | 'missed';
+    queue_seq: Generated<number>;
+    planned_minutes: number | null;
+    planned_for: Timestamp;
+    item_id: string | null;
+    quantity: number | null;
+    amount_minor: number | null;
+    currency: string | null;
+    channel_id: string | null;
+    channel_label: string | null;
+    done_minutes: number | null;
+    done_amount_minor: number | null;
+    done_quantity: number | null;
+    outcome_line: string | null;
+    self_reported: ColumnType<boolean, boolean | undefined, boolean>;
+    confirmed_by: string | null;
+    confirmed_at: Date | null;
+    withdrawn_at: Date | null;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  idempotency_keys: { user_id: string; key: string; fingerprint: string; response: ColumnType<unknown, string | null | undefined, string | null>; created_at: Timestamp };
+  commitment_feedback: {
+    id: Generated<string>;
+    commitment_id: string;
+    author_id: string | null;
+    kind: 'thanks' | 'suggestion' | 'concern';
+    body: string;
+    created_at: Timestamp;
+    acknowledged_at: Date | null;
+    reply: string | null;
+    replied_at: Date | null;
+  };
   deleted_users: { user_id: string; deleted_at: Timestamp };
   rate_limits: { bucket: string; key_hash: string; window_start: RequiredTimestamp; hits: number };
   sessions: {

@@ -64,13 +64,13 @@ export function canSeeAllAsks(viewer: Viewer | undefined, access: CommunityAcces
 
 /**
  * Whether the viewer may see the exact location detail. A detail not marked sensitive is shown to
- * whoever sees the ask; a sensitive one only to the community's organizers for now (allies whose
- * commitment is accepted will be added here once commitments exist).
+ * whoever sees the ask; a sensitive one only to the community's organizers and to allies whose
+ * commitment holds a place (`pledged`, from the commitments module's `hasPledgedCommitment`).
  */
-export function canSeeLocationDetail(viewer: Viewer | undefined, access: CommunityAccess, ask: AskSubject): boolean {
+export function canSeeLocationDetail(viewer: Viewer | undefined, access: CommunityAccess, ask: AskSubject, facts: { pledged?: boolean } = {}): boolean {
   if (!canSeeAsk(viewer, access, ask)) return false;
   if (!ask.locationSensitive) return true;
-  return canManageAsks(viewer, access);
+  return canManageAsks(viewer, access) || (viewer !== undefined && facts.pledged === true);
 }
 
 /** The statuses a viewer's list shows: exactly those whose asks `canSeeAsk` lets them open. */

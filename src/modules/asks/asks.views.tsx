@@ -440,6 +440,12 @@ export function AskPage(props: {
           <p>{ask.outcomeNote}</p>
         </section>
       ) : null}
+      {ask.status === 'open' || props.canEdit ? (
+        <p lang={ctx.i18n.locale}>
+          {ask.status === 'open' ? <a href={`/asks/${ask.id}/commit`} class="button">{t('commitments.link.commit')}</a> : null}{' '}
+          {props.canEdit ? <a href={`/asks/${ask.id}/confirm`}>{t('commitments.link.confirm')}</a> : null}
+        </p>
+      ) : null}
       {props.canEdit || props.actions.length > 0 ? <OrganizerActions {...props} /> : null}
     </article>
   );

@@ -1,0 +1,413 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app.js';
+import { requireScope, requireViewer } from '../../platform/auth.js';
+import { HttpError, sendProblem } from '../../platform/errors.js';
+import { parseForm, problemErrors, translateErrors, type FieldError } from '../../platform/forms.js';
+import type { FormState } from '../../platform/views/form.js';
+import type { Viewer } from '../../platform/views/render.js';
+import { canSeeLocationDetail, getVisibleAsk, type AskRecord } from '../asks/index.js';
+import type { CommunityAccess } from '../communities/index.js';
+import { ACKNOWLEDGE_FORM, FEEDBACK_FORM, IDEMPOTENCY_KEY, parseBulkConfirm, parseCommit, parseConfirm, type CommitFacts } from './commitments.form.js';
+import { canCommit, canConfirm, canConfirmCommitment } from './commitments.policy.js';
+import {
+  acknowledge,
+  allyRecord,
+  commit,
+  commitOptions,
+  confirm,
+  confirmMany,
+  feedbackFor,
+  getVisibleCommitment,
+  giveFeedback,
+  listAskCommitments,
+  myCommitments,
+  pendingConfirmation,
+  report,
+  viewerFacts,
+  withdraw,
+  type CommitmentAccess,
+  type CommitmentRecord,
+  type CommitResult,
+  type FeedbackRecord,
+} from './commitments.service.js';
+import { amountValue, BulkConfirmPage, CapacityPage, CommitmentPage, CommitPage, hoursValue, MyCommitmentsPage, RestPage, type CommitAskView } from './commitments.views.js';
+
+type Params = { id?: string };
+
+const COMMIT_FIELDS = ['windowId', 'itemId', 'quantity', 'amount', 'channelId', 'idempotencyKey', 'acknowledgeCapacity', 'leaveRest'];
+
+function newIdempotencyKey(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+function askView(ask: AskRecord, access: CommunityAccess): CommitAskView {
+  return { id: ask.id, title: ask.title, kind: ask.kind, timeZone: ask.timeZone, currency: ask.currency, communityName: access.community.name, communitySlug: access.community.slug };
+}
+
+function stringFields(body: unknown, names: string[]): Record<string, string> {
+  const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const out: Record<string, string> = {};
+  for (const name of names) if (typeof input[name] === 'string') out[name] = input[name];
+  return out;
+}
+
+/** The commitment as the API shows it to its ally or an organizer. */
+export function commitmentJson(c: CommitmentRecord, options: { showDetail: boolean; feedback?: FeedbackRecord[] }) {
+  return {
+    id: c.id,
+    ask: { id: c.askId, title: c.askTitle, kind: c.askKind, community: c.communitySlug },
+    state: c.state,
+    position: c.position,
+    window: c.windowId && c.windowStartsAt && c.windowEndsAt ? { id: c.windowId, startsAt: c.windowStartsAt.toISOString(), endsAt: c.windowEndsAt.toISOString() } : null,
+    startsAt: c.startsAt?.toISOString() ?? null,
+    plannedMinutes: c.plannedMinutes,
+    item: c.itemLabel,
+    quantity: c.quantity,
+    amountMinor: c.amountMinor,
+    currency: c.currency,
+    channel: c.channelLabel,
+    done: c.confirmedAt ? { minutes: c.doneMinutes, amountMinor: c.doneAmountMinor, quantity: c.doneQuantity, outcomeLine: c.outcomeLine, selfReported: c.selfReported, confirmedAt: c.confirmedAt.toISOString() } : null,
+    withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
+    createdAt: c.createdAt.toISOString(),
+    ...(options.showDetail && c.locationDetail ? { locationDetail: c.locationDetail } : {}),
+    ...(options.feedback
+      ? {
+          feedback: options.feedback.map((f) => ({
+            id: f.id,
+            kind: f.kind,
+            body: f.body,
+            createdAt: f.createdAt.toISOString(),
+            acknowledgedAt: f.acknowledgedAt?.toISOString() ?? null,
+            reply: f.reply,
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Routes of commitments: committing, withdrawing, confirming (one or many), feedback, the ally's list and the API. */
+export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { db } = ctx;
+
+  async function visibleAsk(request: FastifyRequest, viewer: Viewer) {
+    const found = await getVisibleAsk(db, (request.params as Params).id ?? '', viewer);
+    if (!found || !canCommit(viewer, found.access)) throw new HttpError(404, 'not_found');
+    return found;
+  }
+
+  async function visibleCommitment(request: FastifyRequest, viewer: Viewer): Promise<CommitmentAccess> {
+    const found = await getVisibleCommitment(ctx, (request.params as Params).id ?? '', viewer);
+    if (!found) throw new HttpError(404, 'not_found');
+    return found;
+  }
+
+  function showDetail(viewer: Viewer, found: CommitmentAccess): boolean {
+    const c = found.commitment;
+    return canSeeLocationDetail(viewer, found.access, { status: c.askStatus, locationSensitive: c.locationSensitive }, { pledged: found.actor === 'ally' && c.state === 'pledged' });
+  }
+
+  function factsOf(ask: AskRecord, options: Awaited<ReturnType<typeof commitOptions>>): CommitFacts {
+    return { kind: ask.kind, windowIds: options.windows.map((w) => w.id), itemIds: options.items.map((i) => i.id), channelIds: options.channels.map((c) => c.id), currency: ask.currency };
+  }
+
+  async function renderCommit(reply: FastifyReply, viewer: Viewer, found: { ask: AskRecord; access: CommunityAccess }, state: FormState, notice?: string) {
+    const [options, facts] = await Promise.all([commitOptions(ctx, found.ask), viewerFacts(ctx, found.ask.id, viewer.id)]);
+    return reply.page(
+      reply.request.i18n.t('commitments.commit.title'),
+      <CommitPage ctx={reply.pageContext()} ask={askView(found.ask, found.access)} options={options} state={state} live={facts.live} restMode={facts.restMode} notice={notice} />,
+    );
+  }
+
+  async function renderCommitment(reply: FastifyReply, viewer: Viewer, found: CommitmentAccess, states: { confirm?: FormState; feedback?: FormState } = {}) {
+    const role = found.actor === 'ally' ? 'ally' : 'organizer';
+    const [feedback, record] = await Promise.all([feedbackFor(ctx, found.commitment), role === 'organizer' ? allyRecord(ctx, found.commitment.userId) : Promise.resolve(null)]);
+    const c = found.commitment;
+    const confirmState = states.confirm ?? { values: { outcome: 'done', hours: hoursValue(c.plannedMinutes), amount: amountValue(c.amountMinor, c.currency), quantity: c.quantity === null ? '' : String(c.quantity) }, errors: {} };
+    return reply.page(
+      c.askTitle,
+      <CommitmentPage
+        ctx={reply.pageContext()}
+        commitment={c}
+        role={role}
+        canConfirm={canConfirmCommitment(viewer, found.access, c.userId)}
+        showDetail={showDetail(viewer, found)}
+        feedback={feedback}
+        record={record}
+        confirmState={confirmState}
+        feedbackState={states.feedback ?? { values: {}, errors: {} }}
+      />,
+    );
+  }
+
+  function noExtraFields(request: FastifyRequest): void {
+    if (!parseForm({}, request.body ?? {}).ok) throw new HttpError(400, 'bad_request');
+  }
+
+  function conflictNotice(request: FastifyRequest, result: CommitResult): string {
+    if (result.kind === 'conflict') return request.i18n.t(`commitments.error.${result.reason}`);
+    return request.i18n.t('commitments.error.keyReused');
+  }
+
+  // ---- pages ------------------------------------------------------------------------------------------
+
+  app.get('/asks/:id/commit', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const found = await visibleAsk(request, viewer);
+    const notice = found.ask.status === 'open' ? undefined : request.i18n.t('commitments.error.not_open');
+    return renderCommit(reply, viewer, found, { values: { idempotencyKey: newIdempotencyKey() }, errors: {} }, notice);
+  });
+
+  app.post('/asks/:id/commit', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const found = await visibleAsk(request, viewer);
+    const options = await commitOptions(ctx, found.ask);
+    const parsed = parseCommit(request.body, factsOf(found.ask, options));
+    const carry = stringFields(request.body, COMMIT_FIELDS);
+    if (!parsed.ok) {
+      const errors = translateErrors(request.i18n, parsed.errors);
+      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
+      reply.code(422);
+      return renderCommit(reply, viewer, found, { values: { ...parsed.echo, idempotencyKey: carry.idempotencyKey ?? newIdempotencyKey() }, errors });
+    }
+    const result = await commit(ctx, { ask: found.ask, userId: viewer.id, commit: parsed.value, capacity: 'ask', requestId: request.id });
+    const t = request.i18n.t;
+    switch (result.kind) {
+      case 'committed':
+        return reply.redirect(`/commitments/${result.response.commitment.id}`, 303);
+      case 'rest':
+        return reply.page(t('commitments.rest.title'), <RestPage ctx={reply.pageContext()} askId={found.ask.id} values={carry} />);
+      case 'capacity':
+        return reply.page(
+          t('commitments.capacity.title'),
+          <CapacityPage ctx={reply.pageContext()} askId={found.ask.id} values={carry} weekMinutes={result.weekMinutes} addedMinutes={result.addedMinutes} capacityHours={result.capacityHours} />,
+        );
+      default:
+        reply.code(result.kind === 'key_reused' ? 422 : 409);
+        return renderCommit(reply, viewer, found, { values: { ...carry, idempotencyKey: newIdempotencyKey() }, errors: {} }, conflictNotice(request, result));
+    }
+  });
+
+  app.get('/account/commitments', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const mine = await myCommitments(ctx, viewer.id);
+    return reply.page(request.i18n.t('commitments.mine.title'), <MyCommitmentsPage ctx={reply.pageContext()} commitments={mine.commitments} feedback={mine.feedback} />);
+  });
+
+  app.get('/commitments/:id', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    return renderCommitment(reply, viewer, await visibleCommitment(request, viewer));
+  });
+
+  app.post('/commitments/:id/withdraw', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const found = await visibleCommitment(request, viewer);
+    if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
+    noExtraFields(request);
+    const result = await withdraw(ctx, { commitmentId: found.commitment.id, userId: viewer.id, requestId: request.id });
+    if (!result.ok) throw new HttpError(409, 'conflict');
+    return reply.redirect(`/commitments/${found.commitment.id}`, 303);
+  });
+
+  app.post('/commitments/:id/report', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const found = await visibleCommitment(request, viewer);
+    if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
+    noExtraFields(request);
+    const result = await report(ctx, { commitment: found.commitment, userId: viewer.id, requestId: request.id });
+    if (!result.ok) throw new HttpError(409, 'conflict');
+    return reply.redirect(`/commitments/${found.commitment.id}`, 303);
+  });
+
+  app.post('/commitments/:id/confirm', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const found = await visibleCommitment(request, viewer);
+    const c = found.commitment;
+    if (!canConfirmCommitment(viewer, found.access, c.userId)) throw new HttpError(403, 'authorization_error');
+    const parsed = parseConfirm(request.body, c.askKind, c.askCurrency);
+    if (!parsed.ok) {
+      const errors = translateErrors(request.i18n, parsed.errors);
+      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
+      reply.code(422);
+      return renderCommitment(reply, viewer, found, { confirm: { values: parsed.echo, errors } });
+    }
+    const result = await confirm(ctx, { commitment: c, actorId: viewer.id, confirm: parsed.value, requestId: request.id });
+    if (!result.ok) throw new HttpError(409, 'conflict');
+    return reply.redirect(`/commitments/${c.id}`, 303);
+  });
+
+  app.post('/commitments/:id/feedback', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const found = await visibleCommitment(request, viewer);
+    if (found.actor !== 'organizer' || !canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+    const parsed = parseForm(FEEDBACK_FORM, request.body);
+    if (!parsed.ok) {
+      const errors = translateErrors(request.i18n, parsed.errors as Record<string, FieldError>);
+      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
+      reply.code(422);
+      const values = { kind: String(parsed.echo.kind ?? ''), body: String(parsed.echo.body ?? '') };
+      return renderCommitment(reply, viewer, found, { feedback: { values, errors } });
+    }
+    await giveFeedback(ctx, { commitment: found.commitment, authorId: viewer.id, kind: parsed.value.kind!, body: parsed.value.body, requestId: request.id });
+    return reply.redirect(`/commitments/${found.commitment.id}`, 303);
+  });
+
+  app.post('/account/feedback/:id/acknowledge', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const parsed = parseForm(ACKNOWLEDGE_FORM, request.body);
+    if (!parsed.ok) throw new HttpError(422, 'validation_error');
+    const result = await acknowledge(ctx, { feedbackId: (request.params as Params).id ?? '', userId: viewer.id, reply: parsed.value.reply, requestId: request.id });
+    if (result === 'not_found') throw new HttpError(404, 'not_found');
+    if (result === 'conflict') throw new HttpError(409, 'conflict');
+    return reply.redirect('/account/commitments', 303);
+  });
+
+  async function bulkPage(reply: FastifyReply, viewer: Viewer, found: { ask: AskRecord; access: CommunityAccess }, state?: FormState, notice?: string) {
+    const [pending, all] = await Promise.all([pendingConfirmation(ctx, found.ask.id, viewer.id), listAskCommitments(ctx, found.ask.id)]);
+    const pendingIds = new Set(pending.map((c) => c.id));
+    const values: FormState['values'] = {};
+    for (const c of pending) {
+      values[`${c.id}.hours`] = hoursValue(c.plannedMinutes);
+      values[`${c.id}.amount`] = amountValue(c.amountMinor, c.currency);
+      values[`${c.id}.quantity`] = c.quantity === null ? '' : String(c.quantity);
+      values[`${c.id}.outcome`] = '';
+    }
+    return reply.page(
+      reply.request.i18n.t('commitments.bulk.title'),
+      <BulkConfirmPage
+        ctx={reply.pageContext()}
+        ask={askView(found.ask, found.access)}
+        pending={pending}
+        others={all.filter((c) => !pendingIds.has(c.id))}
+        state={state ?? { values, errors: {} }}
+        notice={notice}
+      />,
+    );
+  }
+
+  app.get('/asks/:id/confirm', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const found = await visibleAsk(request, viewer);
+    if (!canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+    const done = (request.query as Record<string, unknown>).confirmed;
+    const notice = typeof done === 'string' && /^\d{1,5}$/.test(done) ? request.i18n.t('commitments.bulk.done', { count: Number(done) }) : undefined;
+    return bulkPage(reply, viewer, found, undefined, notice);
+  });
+
+  app.post('/asks/:id/confirm', async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const found = await visibleAsk(request, viewer);
+    if (!canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+    const pending = await pendingConfirmation(ctx, found.ask.id, viewer.id);
+    const parsed = parseBulkConfirm(
+      request.body,
+      pending.map((c) => c.id),
+      found.ask.kind,
+      found.ask.currency,
+    );
+    if (!parsed.ok) {
+      const errors = translateErrors(request.i18n, parsed.errors);
+      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
+      reply.code(422);
+      return bulkPage(reply, viewer, found, { values: parsed.echo, errors });
+    }
+    const count = await confirmMany(ctx, { askId: found.ask.id, actorId: viewer.id, entries: parsed.value, requestId: request.id });
+    return reply.redirect(`/asks/${found.ask.id}/confirm?confirmed=${count}`, 303);
+  });
+
+  // ---- API --------------------------------------------------------------------------------------------
+
+  function jsonBody(request: FastifyRequest): Record<string, unknown> {
+    const body = request.body ?? {};
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'bad_request');
+    return body as Record<string, unknown>;
+  }
+
+  app.post('/api/v1/asks/:id/commitments', async (request, reply) => {
+    const viewer = requireViewer(request, reply)!;
+    requireScope(request, 'write');
+    const found = await visibleAsk(request, viewer);
+    const body = { ...jsonBody(request) };
+    const header = request.headers['idempotency-key'];
+    if (header !== undefined) {
+      if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+        return sendProblem(request, reply, 400, 'bad_request', { errors: [{ pointer: '/Idempotency-Key', detail: request.i18n.t('commitments.error.idempotencyKey') }] });
+      }
+      body.idempotencyKey = header;
+    }
+    const options = await commitOptions(ctx, found.ask);
+    const parsed = parseCommit(body, factsOf(found.ask, options));
+    if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
+    const result = await commit(ctx, { ask: found.ask, userId: viewer.id, commit: parsed.value, capacity: 'warn', requestId: request.id });
+    reply.header('cache-control', 'no-store');
+    if (result.kind === 'committed') {
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).header('location', `/api/v1/commitments/${result.response.commitment.id}`).send(result.response);
+    }
+    if (result.kind === 'rest') return sendProblem(request, reply, 409, 'rest_mode', { detail: request.i18n.t('commitments.error.rest') });
+    if (result.kind === 'key_reused') return sendProblem(request, reply, 422, 'idempotency_key_reused', { detail: request.i18n.t('commitments.error.keyReused') });
+    return sendProblem(request, reply, 409, 'conflict', { detail: conflictNotice(request, result) });
+  });
+
+  app.post('/api/v1/commitments/:id/withdraw', async (request, reply) => {
+    const viewer = requireViewer(request, reply)!;
+    requireScope(request, 'write');
+    const found = await visibleCommitment(request, viewer);
+    if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
+    if (!parseForm({}, jsonBody(request)).ok) throw new HttpError(400, 'bad_request');
+    const result = await withdraw(ctx, { commitmentId: found.commitment.id, userId: viewer.id, requestId: request.id });
+    if (!result.ok) return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t('commitments.error.final') });
+    const fresh = await getVisibleCommitment(ctx, found.commitment.id, viewer);
+    return reply.header('cache-control', 'no-store').send(commitmentJson(fresh!.commitment, { showDetail: showDetail(viewer, fresh!) }));
+  });
+
+  app.post('/api/v1/commitments/:id/confirm', async (request, reply) => {
+    const viewer = requireViewer(request, reply)!;
+    requireScope(request, 'write');
+    const found = await visibleCommitment(request, viewer);
+    const c = found.commitment;
+    if (!canConfirmCommitment(viewer, found.access, c.userId)) throw new HttpError(403, 'authorization_error');
+    const parsed = parseConfirm(jsonBody(request), c.askKind, c.askCurrency);
+    if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
+    const result = await confirm(ctx, { commitment: c, actorId: viewer.id, confirm: parsed.value, requestId: request.id });
+    if (!result.ok) return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t('commitments.error.final') });
+    const fresh = await getVisibleCommitment(ctx, c.id, viewer);
+    return reply.header('cache-control', 'no-store').send(commitmentJson(fresh!.commitment, { showDetail: showDetail(viewer, fresh!) }));
+  });
+
+  app.post('/api/v1/commitments/:id/feedback', async (request, reply) => {
+    const viewer = requireViewer(request, reply)!;
+    requireScope(request, 'write');
+    const found = await visibleCommitment(request, viewer);
+    if (found.actor !== 'organizer' || !canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+    const parsed = parseForm(FEEDBACK_FORM, jsonBody(request));
+    if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
+    const id = await giveFeedback(ctx, { commitment: found.commitment, authorId: viewer.id, kind: parsed.value.kind!, body: parsed.value.body, requestId: request.id });
+    return reply.code(201).header('cache-control', 'no-store').send({ id, commitmentId: found.commitment.id, kind: parsed.value.kind, body: parsed.value.body });
+  });
+
+  app.get('/api/v1/me/commitments', async (request, reply) => {
+    const viewer = requireViewer(request, reply)!;
+    requireScope(request, 'read');
+    const mine = await myCommitments(ctx, viewer.id);
+    return reply.header('cache-control', 'no-store').send({
+      commitments: mine.commitments.map((c) =>
+        commitmentJson(c, {
+          showDetail: !c.locationSensitive || c.state === 'pledged',
+          feedback: mine.feedback.filter((f) => f.commitmentId === c.id),
+        }),
+      ),
+    });
+  });
+}
