@@ -286,6 +286,11 @@ export function CommunityPage({ ctx, view, joinState }: { ctx: PageContext; view
           <a href={`/login?next=${encodeURIComponent(base)}`}>{t('communities.signInToAct')}</a>
         </p>
       )}
+      {record.status === 'verified' && record.kind === 'community' ? (
+        <p>
+          <a href={`${base}/asks`}>{t('communities.asksLink')}</a>
+        </p>
+      ) : null}
       <CommunityFacts ctx={ctx} record={record} />
       {allowed('request_join') && !view.pendingRequest ? (
         <section class="stack" aria-labelledby="join-title">

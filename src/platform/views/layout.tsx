@@ -55,6 +55,9 @@ function AccountNav({ ctx }: { ctx: PageContext }) {
     return (
       <ul class="nav-list">
         <li>
+          <a href="/communities">{t('layout.nav.communities')}</a>
+        </li>
+        <li>
           <a href="/login">{t('layout.nav.login')}</a>
         </li>
         <li>
@@ -66,8 +69,16 @@ function AccountNav({ ctx }: { ctx: PageContext }) {
   return (
     <ul class="nav-list">
       <li>
+        <a href="/communities">{t('layout.nav.communities')}</a>
+      </li>
+      <li>
         <a href="/account">{t('layout.nav.account')}</a>
       </li>
+      {ctx.viewer.role === 'moderator' || ctx.viewer.role === 'admin' ? (
+        <li>
+          <a href="/moderation/communities">{t('layout.nav.moderation')}</a>
+        </li>
+      ) : null}
       {ctx.viewer.role === 'admin' ? (
         <li>
           <a href="/admin">{t('layout.nav.admin')}</a>
