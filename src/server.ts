@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { accountsMaintenance } from './modules/accounts/index.js';
+import { deleteOldIdempotencyKeys } from './modules/commitments/index.js';
 import { JobWorker } from './platform/jobs/index.js';
 import { pruneRateLimits } from './platform/rate-limit.js';
 import { createLogger } from './platform/logger.js';
@@ -36,7 +37,7 @@ export function createWorker(config: Config, db: Db, log: Logger): { worker: Job
     handlers: { [MAIL_JOB]: mail.handler },
     concurrency: config.jobsConcurrency,
     pollIntervalMs: config.jobsPollIntervalMs,
-    maintenance: [accountsMaintenance, (db) => pruneRateLimits(db)],
+    maintenance: [accountsMaintenance, (db) => pruneRateLimits(db), deleteOldIdempotencyKeys],
   });
   return { worker, close: mail.close };
 }

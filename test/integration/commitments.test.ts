@@ -156,6 +156,20 @@ describe.each(engines())('commitments on %s', (engine) => {
     expect(reused.statusCode).toBe(422);
   });
 
+  it('refuses to remove a window people committed to, and keeps their record', async () => {
+    const a = await ask('shift', { slots: [2, 2] });
+    const ally = await client(p.ally2);
+    const committed = idFrom(await commitForm(ally, a.id, { windowId: a.windows[0]! }));
+    const kept = await t.db.kysely.selectFrom('ask_windows').select(['id', 'starts_at', 'ends_at', 'slots']).where('id', '=', a.windows[1]!).executeTakeFirstOrThrow();
+    const res = await api(p.organizer, 'PATCH' as 'POST', `/api/v1/asks/${a.id}`, {
+      windows: [{ id: kept.id, startsAt: kept.starts_at.toISOString(), endsAt: kept.ends_at.toISOString(), slots: kept.slots }],
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors[0].detail).toMatch(/committed to a time window/);
+    expect((await state(committed)).window_id).toBe(a.windows[0]);
+    expect(await t.db.kysely.selectFrom('ask_windows').select('id').where('ask_id', '=', a.id).execute()).toHaveLength(2);
+  });
+
   it('refuses a commit without a window, and one from a blocked person', async () => {
     const a = await ask('shift');
     const ally = await client(p.ally2);
@@ -360,6 +374,11 @@ describe.each(engines())('commitments on %s', (engine) => {
     const second = await client(p.ally);
     const waiting = idFrom(await commitForm(second, a.id));
     expect((await second.get(`/commitments/${waiting}`)).body).not.toContain('Back door, ring twice');
+    // The ask's own page and its API answer the same way.
+    expect((await first.get(`/asks/${a.id}`)).body).toContain('Back door, ring twice');
+    expect((await second.get(`/asks/${a.id}`)).body).not.toContain('Back door, ring twice');
+    expect((await api(p.ally3, 'GET', `/api/v1/asks/${a.id}`)).body).toContain('Back door, ring twice');
+    expect((await api(p.ally, 'GET', `/api/v1/asks/${a.id}`)).body).not.toContain('Back door, ring twice');
   });
 
   it.runIf(engine === 'postgres')('gives exactly k places to N concurrent commits, the rest in line in order', async () => {

@@ -8,7 +8,8 @@ create table commitments (
   id uuid primary key default gen_random_uuid(),
   ask_id uuid not null references asks (id) on delete cascade,
   -- A shift's window; null for every other kind, whose commitment is to the ask as a whole.
-  window_id uuid references ask_windows (id) on delete cascade,
+  -- A window people committed to cannot be deleted: their record would go with it.
+  window_id uuid references ask_windows (id) on delete restrict,
   user_id uuid not null references users (id) on delete cascade,
   state text not null check (state in ('pledged', 'waitlisted', 'withdrawn', 'withdrawn_late', 'done', 'partly_done', 'missed')),
   queue_seq bigint not null default nextval('commitment_queue_seq'),

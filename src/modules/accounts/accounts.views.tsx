@@ -225,6 +225,7 @@ export interface AccountSummary {
 }
 
 const HUB_LINKS = [
+  ['/account/commitments', 'commitments'],
   ['/account/profile', 'profile'],
   ['/account/password', 'password'],
   ['/account/email', 'email'],

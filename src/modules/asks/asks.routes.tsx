@@ -6,6 +6,7 @@ import { choice, optionalText, parseForm, translateErrors, type FieldError } fro
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { canManageAsks, canSeeCommunity, getCommunityAccess, type CommunityAccess } from '../communities/index.js';
+import { hasPledgedCommitment } from '../commitments/index.js';
 import type { Place } from '../profile/index.js';
 import { CLOSE_FORM, flattenAskJson, fromMinorUnits, isAskField, ITEMS_MAX, parseAsk, pointerFor, ROWS_STEP, toLocalInput, WINDOWS_MAX, OUTCOME_MAX } from './asks.form.js';
 import { actionFor, ASK_STATUSES, availableActions, canCreateAsk, canEditAsk, canSeeLocationDetail, type AskAction } from './asks.policy.js';
@@ -150,16 +151,22 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     );
   }
 
-  function renderAsk(reply: FastifyReply, viewer: Viewer | undefined, found: AskAccess, closeState: FormState = { values: {}, errors: {} }, notice?: string) {
+  /** Whether the viewer holds a pledged commitment to the ask (they may then see a sensitive location). */
+  async function pledged(viewer: Viewer | undefined, askId: string): Promise<boolean> {
+    return viewer !== undefined && hasPledgedCommitment(ctx, askId, viewer.id);
+  }
+
+  async function renderAsk(reply: FastifyReply, viewer: Viewer | undefined, found: AskAccess, closeState: FormState = { values: {}, errors: {} }, notice?: string) {
     const { ask, access } = found;
     const canEdit = canEditAsk(viewer, access, ask);
+    const showDetail = canSeeLocationDetail(viewer, access, ask, { pledged: await pledged(viewer, ask.id) });
     return reply.page(
       ask.title,
       <AskPage
         ctx={reply.pageContext()}
         ask={ask}
         community={access.community}
-        showDetail={canSeeLocationDetail(viewer, access, ask)}
+        showDetail={showDetail}
         canEdit={canEdit}
         actions={canEdit ? availableActions(ask.status) : []}
         closeState={closeState}
@@ -336,7 +343,9 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/v1/asks/:id', async (request, reply) => {
     requireScope(request, 'read');
     const found = await visibleAsk(request, request.viewer);
-    return reply.header('cache-control', 'no-store').send(askJson(found.ask, found.access, request.viewer));
+    return reply
+      .header('cache-control', 'no-store')
+      .send(askJson(found.ask, found.access, request.viewer, { pledged: await pledged(request.viewer, found.ask.id) }));
   });
 
   app.post('/api/v1/communities/:slug/asks', async (request, reply) => {

@@ -96,13 +96,23 @@ export async function createAsk(db: Db, input: { communityId: string; actorId: s
 export async function editAsk(db: Db, input: { askId: string; actorId: string; ask: AskInput; requestId: string }): Promise<SaveResult> {
   const place = resolveArea(input.ask.area, input.ask.areaPlaceId);
   if (!place.ok) return { ok: false, errors: { area: place.error }, candidates: place.candidates };
-  await db.kysely.transaction().execute(async (trx) => {
-    await repo.updateAsk(trx, input.askId, rowOf(input.ask, place.place));
-    await repo.replaceTags(trx, input.askId, input.ask.skills, input.ask.languages);
-    await repo.syncWindows(trx, input.askId, input.ask.kind === 'shift' ? input.ask.windows : []);
-    await repo.syncItems(trx, input.askId, input.ask.kind === 'supplies' ? input.ask.items : []);
-    await audit(trx, { actorId: input.actorId, action: 'ask.updated', subjectType: 'ask', subjectId: input.askId, requestId: input.requestId });
-  });
+  try {
+    await db.kysely.transaction().execute(async (trx) => {
+      await repo.updateAsk(trx, input.askId, rowOf(input.ask, place.place));
+      await repo.replaceTags(trx, input.askId, input.ask.skills, input.ask.languages);
+      await repo.syncWindows(trx, input.askId, input.ask.kind === 'shift' ? input.ask.windows : []);
+      await repo.syncItems(trx, input.askId, input.ask.kind === 'supplies' ? input.ask.items : []);
+      await audit(trx, { actorId: input.actorId, action: 'ask.updated', subjectType: 'ask', subjectId: input.askId, requestId: input.requestId });
+    });
+  } catch (err) {
+    // The database refuses to delete a window people committed to (foreign key, on delete restrict):
+    // 23503 on PostgreSQL 15, 23001 (restrict_violation) on newer servers such as PGlite's.
+    const { code, constraint } = err as { code?: unknown; constraint?: unknown };
+    if ((code === '23503' || code === '23001') && constraint === 'commitments_window_id_fkey') {
+      return { ok: false, errors: { window0Start: { key: 'asks.error.windowHasCommitments' } }, candidates: [] };
+    }
+    throw err;
+  }
   return { ok: true, id: input.askId };
 }
 
@@ -171,8 +181,8 @@ export async function listVisibleAsks(
 }
 
 /** The ask as the API shows it to this viewer: the location detail only when the policy allows. */
-export function askJson(ask: AskRecord, access: CommunityAccess, viewer: Viewer | undefined) {
-  const detail = canSeeLocationDetail(viewer, access, ask);
+export function askJson(ask: AskRecord, access: CommunityAccess, viewer: Viewer | undefined, facts: { pledged?: boolean } = {}) {
+  const detail = canSeeLocationDetail(viewer, access, ask, facts);
   return {
     id: ask.id,
     community: access.community.slug,
