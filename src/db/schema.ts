@@ -179,6 +179,7 @@ export interface Database {
     updated_at: Timestamp;
   };
   idempotency_keys: { user_id: string; key: string; fingerprint: string; response: ColumnType<unknown, string | null | undefined, string | null>; created_at: Timestamp };
+  calendar_feeds: { user_id: string; token_hash: string; created_at: Timestamp };
   commitment_feedback: {
     id: Generated<string>;
     commitment_id: string;

@@ -15,3 +15,5 @@ export { coarsePoint, findPlaces, placeById, placeLabel, type Place, type PlaceM
 export { languageCodes } from './profile.form.js';
 export { COMMON_LANGUAGES, COMMON_LANGUAGE_CODES } from './skills.js';
 export { isLanguageCode, isSkill, skillLabelKey, SKILLS, type SkillCode } from './skills.js';
+export { csvCell, toCsv } from './export.js';
+export { registerExportSection, type ExportSection } from './export.js';
