@@ -170,6 +170,18 @@ describe.each(engines())('commitments on %s', (engine) => {
     expect(await t.db.kysely.selectFrom('ask_windows').select('id').where('ask_id', '=', a.id).execute()).toHaveLength(2);
   });
 
+  it('puts the person’s commitments and the feedback they received in their data export', async () => {
+    const a = await ask('skill');
+    const ally = await client(p.ally3);
+    const id = idFrom(await commitForm(ally, a.id));
+    await t.db.kysely.insertInto('commitment_feedback').values({ commitment_id: id, author_id: p.organizer.id, kind: 'thanks', body: 'Thank you for the careful work.' }).execute();
+    const res = await ally.get('/account/data/export.json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.commitments.some((c: { id: string; state: string; ask: string }) => c.id === id && c.state === 'pledged' && c.ask === 'A skill ask')).toBe(true);
+    expect(doc.feedbackReceived.some((f: { commitmentId: string; body: string }) => f.commitmentId === id && f.body === 'Thank you for the careful work.')).toBe(true);
+  });
+
   it('refuses a commit without a window, and one from a blocked person', async () => {
     const a = await ask('shift');
     const ally = await client(p.ally2);

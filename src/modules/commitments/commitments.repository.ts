@@ -478,3 +478,48 @@ export async function hasPledge(db: Executor, askId: string, userId: string): Pr
 }
 
 export type { Outcome };
+
+/** The person's commitments and the feedback they received, for their own data export (no other person's name). */
+export async function exportCommitmentsOf(db: Executor, userId: string) {
+  const commitments = await db
+    .selectFrom('commitments')
+    .innerJoin('asks', 'asks.id', 'commitments.ask_id')
+    .innerJoin('communities', 'communities.id', 'asks.community_id')
+    .select([
+      'commitments.id as id',
+      'communities.name as community',
+      'asks.title as ask',
+      'asks.kind as kind',
+      'commitments.state as state',
+      'commitments.planned_for as plannedFor',
+      'commitments.planned_minutes as plannedMinutes',
+      'commitments.done_minutes as doneMinutes',
+      'commitments.done_amount_minor as doneAmountMinor',
+      'commitments.done_quantity as doneQuantity',
+      'commitments.outcome_line as outcomeLine',
+      'commitments.self_reported as selfReported',
+      'commitments.quantity as quantity',
+      'commitments.amount_minor as amountMinor',
+      'commitments.currency as currency',
+      'commitments.channel_label as channel',
+      'commitments.created_at as createdAt',
+    ])
+    .where('commitments.user_id', '=', userId)
+    .orderBy('commitments.created_at')
+    .execute();
+  const feedback = await db
+    .selectFrom('commitment_feedback')
+    .innerJoin('commitments', 'commitments.id', 'commitment_feedback.commitment_id')
+    .select([
+      'commitment_feedback.commitment_id as commitmentId',
+      'commitment_feedback.kind as kind',
+      'commitment_feedback.body as body',
+      'commitment_feedback.created_at as createdAt',
+      'commitment_feedback.acknowledged_at as acknowledgedAt',
+      'commitment_feedback.reply as reply',
+    ])
+    .where('commitments.user_id', '=', userId)
+    .orderBy('commitment_feedback.created_at')
+    .execute();
+  return { commitments, feedback };
+}

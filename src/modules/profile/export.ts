@@ -1,7 +1,18 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
+import type { Executor } from '../../db/client.js';
 import * as repo from './profile.repository.js';
 import { getProfile } from './profile.service.js';
+
+/** A part of the export another module holds (commitments, stories…): registered from that module's index. */
+export type ExportSection = (db: Executor, userId: string) => Promise<Record<string, unknown>>;
+
+const sections = new Map<string, ExportSection>();
+
+/** Adds a module's data to every person's export; its keys are merged into the document. */
+export function registerExportSection(name: string, section: ExportSection): void {
+  sections.set(name, section);
+}
 
 /** Version of the export document's shape, so that tools reading it can tell. */
 export const EXPORT_FORMAT = 1;
@@ -9,23 +20,34 @@ export const EXPORT_FORMAT = 1;
 /**
  * Everything the instance keeps about a person, for them: the account (without its secrets), the
  * profile, sessions and API tokens (without their hashes), what they did according to the audit
- * log, and the mail addressed to them in the local outbox.
+ * log, the mail addressed to them in the local outbox, their commitments and the feedback they received.
  */
 export async function buildExport(db: Db, userId: string) {
   const account = await repo.exportAccountRow(db.kysely, userId);
   if (!account) return undefined;
   const credentials = await repo.findCredentials(db.kysely, userId);
-  const [profile, sessions, apiTokens, audit, mails] = await Promise.all([
+  const [profile, sessions, apiTokens, audit, mails, ...extra] = await Promise.all([
     getProfile(db, userId),
     repo.exportSessions(db.kysely, userId),
     repo.exportApiTokens(db.kysely, userId),
     repo.exportAuditEntries(db.kysely, userId),
     repo.exportMails(db.kysely, credentials?.emailNormalized ?? ''),
+    ...[...sections.values()].map((section) => section(db.kysely, userId)),
   ]);
   // Links in mails carry one-time secrets (a password reset, an address change): a copy of the data
   // must not hand them to whoever holds a session or a read token.
   const withoutSecrets = mails.map((mail) => ({ ...mail, text: mail.text.replace(/([?&]token=)[^\s&#]+/g, '$1[removed]') }));
-  return { format: EXPORT_FORMAT, exportedAt: new Date().toISOString(), account, profile, sessions, apiTokens, audit, mails: withoutSecrets };
+  return {
+    format: EXPORT_FORMAT,
+    exportedAt: new Date().toISOString(),
+    account,
+    profile,
+    sessions,
+    apiTokens,
+    audit,
+    mails: withoutSecrets,
+    ...Object.assign({}, ...extra),
+  };
 }
 
 export type ExportDocument = NonNullable<Awaited<ReturnType<typeof buildExport>>>;

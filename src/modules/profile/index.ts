@@ -16,3 +16,4 @@ export { languageCodes } from './profile.form.js';
 export { COMMON_LANGUAGES, COMMON_LANGUAGE_CODES } from './skills.js';
 export { isLanguageCode, isSkill, skillLabelKey, SKILLS, type SkillCode } from './skills.js';
 export { csvCell, toCsv } from './export.js';
+export { registerExportSection, type ExportSection } from './export.js';
