@@ -147,7 +147,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return 0;
     }
     case 'seed-demo': {
-      const summary = await withDatabase(config, (db) => seedDemo(db, { password: values.password ?? 'alongside-demo', passwordChosen: values.password !== undefined, log: createLogger('warn') }));
+      const summary = await withDatabase(config, (db) => seedDemo(db, { config, password: values.password ?? 'alongside-demo', passwordChosen: values.password !== undefined, log: createLogger('warn') }));
       console.log(summary);
       return 0;
     }

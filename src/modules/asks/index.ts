@@ -10,3 +10,5 @@ export function registerAsks(app: FastifyInstance, ctx: AppContext): void {
 export { canSeeAsk, canSeeLocationDetail, nextStatus, type AskStatus } from './asks.policy.js';
 export { getVisibleAsk, type AskRecord } from './asks.service.js';
 export { renderMarkdown } from './markdown.js';
+export { changeStatus, createAsk, listVisibleAsks } from './asks.service.js';
+export { flattenAskJson, parseAsk, type AskInput } from './asks.form.js';

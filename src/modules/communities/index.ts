@@ -11,3 +11,15 @@ export { getCommunityAccess, type CommunityAccess } from './communities.service.
 export { canManageAsks, canSeeCommunity } from './communities.policy.js';
 export type { CommunityKind, CommunityRole, CommunityStatus, CommunitySummary } from './communities.repository.js';
 export { canModerateCommunities, decideCommunityAction, isModerator, type CommunityAction, type Decision } from './communities.policy.js';
+export {
+  acceptInvite,
+  actOnPerson,
+  createInvite,
+  decideJoinRequest,
+  follow,
+  moderateCommunity,
+  peopleOf,
+  proposeCommunity,
+  requestToJoin,
+} from './communities.service.js';
+export { parseCommunityJson, slugify, type CommunityInput } from './communities.forms.js';

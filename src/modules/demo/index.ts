@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
+import { createI18n } from '../../platform/i18n.js';
+import type { Viewer } from '../../platform/views/render.js';
 import { hashPassword, normalizeEmail, upsertUser, type Role } from '../accounts/index.js';
 import { updateProfile, type ProfileInput } from '../profile/index.js';
+import { DEMO_COMMUNITIES, demoAsks } from './communities.data.js';
+import { seedLivingDemo } from './living.js';
 
 type DemoProfile = Omit<ProfileInput, 'displayName' | 'homePlaceId' | 'identityNote'>;
 
@@ -156,10 +161,94 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
       restMode: false,
     },
   },
+  {
+    email: 'valentina@demo.alongside.test',
+    displayName: 'Valentina Rojas',
+    role: 'user',
+    locale: 'es',
+    profile: {
+      pronouns: 'ella',
+      languages: ['es'],
+      skills: ['cooking', 'event_planning'],
+      tags: ['junta de vecinos'],
+      homeArea: 'Valparaíso, CL',
+      travelRadiusKm: 5,
+      availability: ['mon:morning', 'wed:morning', 'fri:morning'],
+      weeklyCapacityHours: 8,
+      restMode: false,
+    },
+  },
+  {
+    email: 'camila@demo.alongside.test',
+    displayName: 'Camila Soto',
+    role: 'user',
+    locale: 'es',
+    profile: {
+      pronouns: null,
+      languages: ['es', 'en'],
+      skills: ['cooking', 'photography'],
+      tags: noTags,
+      homeArea: 'Valparaíso, CL',
+      travelRadiusKm: 8,
+      availability: ['tue:morning', 'thu:morning', 'sat:morning'],
+      weeklyCapacityHours: 6,
+      restMode: false,
+    },
+  },
+  {
+    email: 'kofi@demo.alongside.test',
+    displayName: 'Kofi Mensah',
+    role: 'user',
+    locale: 'en',
+    profile: {
+      pronouns: 'he/him',
+      languages: ['en', 'tw'],
+      skills: ['outreach', 'repairs', 'driving'],
+      tags: noTags,
+      homeArea: 'Manchester, GB',
+      travelRadiusKm: 10,
+      availability: ['tue:evening', 'thu:evening', 'sat:morning', 'sat:afternoon'],
+      weeklyCapacityHours: 6,
+      restMode: false,
+    },
+  },
+  {
+    email: 'nadia@demo.alongside.test',
+    displayName: 'Nadia Haddad',
+    role: 'user',
+    locale: 'es',
+    profile: {
+      pronouns: 'ella',
+      languages: ['ar', 'fr', 'es'],
+      skills: ['translation', 'childcare'],
+      tags: noTags,
+      homeArea: 'Madrid, ES',
+      travelRadiusKm: 6,
+      availability: ['thu:afternoon', 'sat:morning'],
+      weeklyCapacityHours: 4,
+      restMode: false,
+    },
+  },
 ];
 
-/** Fills the database with a demo instance; running it again updates the same records. */
-export async function seedDemo(db: Db, options: { password: string; log: Logger; passwordChosen?: boolean }): Promise<string> {
+/** What the demo holds once seeded, counted from its definition. */
+export function demoTotals(now = new Date()) {
+  const asks = demoAsks(now);
+  const commitments = asks.filter((a) => a.status !== 'draft').flatMap((a) => a.commitments);
+  return {
+    communities: DEMO_COMMUNITIES.length,
+    verified: DEMO_COMMUNITIES.filter((c) => c.verifyNote !== null).length,
+    asks: asks.length,
+    commitments: commitments.length,
+    feedback: commitments.filter((c) => c.feedback).length,
+  };
+}
+
+/**
+ * Fills the database with a demo instance: the people, then their communities, asks and
+ * commitments. Running it again updates the people and adds nothing twice.
+ */
+export async function seedDemo(db: Db, options: { config: Config; password: string; log: Logger; passwordChosen?: boolean }): Promise<string> {
   const passwordHash = await hashPassword(options.password);
   const ids = await db.kysely.transaction().execute(async (trx) => {
     const created: string[] = [];
@@ -187,11 +276,24 @@ export async function seedDemo(db: Db, options: { password: string; log: Logger;
     });
     if (!result.ok) throw new Error(`The demo profile of ${person.email} is not valid: ${JSON.stringify(result.errors)}`);
   }
-  options.log.info({ people: DEMO_PEOPLE.length }, 'demo seeded');
+  const viewers = new Map<string, Viewer>(DEMO_PEOPLE.map((p, i) => [p.email, { id: ids[i]!, displayName: p.displayName, role: p.role }]));
+  const people = (email: string): Viewer => {
+    const viewer = viewers.get(email);
+    if (!viewer) throw new Error(`${email} is not a demo person`);
+    return viewer;
+  };
+  const added = await seedLivingDemo({ db, config: options.config, i18n: createI18n() }, people);
+  const totals = demoTotals();
+  options.log.info({ people: DEMO_PEOPLE.length, added }, 'demo seeded');
   return [
     options.passwordChosen
       ? `Seeded ${DEMO_PEOPLE.length} demo people. Each signs in with the password you gave.`
       : `Seeded ${DEMO_PEOPLE.length} demo people. Each signs in with the password "${options.password}".`,
     ...DEMO_PEOPLE.map((p) => `  ${p.email.padEnd(34)} ${p.role.padEnd(10)} ${p.locale}  ${p.displayName}${p.profile?.homeArea ? ` (${p.profile.homeArea})` : ''}`),
+    `Communities: ${totals.communities} (${totals.verified} verified, ${totals.communities - totals.verified} waiting in the moderation queue)`,
+    `Asks: ${totals.asks}   Commitments: ${totals.commitments}   Feedback: ${totals.feedback}`,
+    added.communities + added.asks + added.commitments === 0
+      ? 'Everything was already there: nothing was added.'
+      : `Added this run: ${added.communities} communities, ${added.asks} asks, ${added.commitments} commitments, ${added.feedback} feedback.`,
   ].join('\n');
 }
