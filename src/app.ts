@@ -13,6 +13,7 @@ import { registerAsks } from './modules/asks/index.js';
 import { registerCommitments } from './modules/commitments/index.js';
 import { registerCommunities } from './modules/communities/index.js';
 import { registerHome } from './modules/home/index.js';
+import { registerLedger } from './modules/ledger/index.js';
 import { registerProfile } from './modules/profile/index.js';
 import { isApiRequest, registerErrorHandlers } from './platform/errors.js';
 import { createI18n, type I18n } from './platform/i18n.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerCommunities(app, ctx);
   registerAsks(app, ctx);
   registerCommitments(app, ctx);
+  registerLedger(app, ctx);
   registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
 
   return app;
