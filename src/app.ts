@@ -18,6 +18,7 @@ import { registerProfile } from './modules/profile/index.js';
 import { isApiRequest, registerErrorHandlers } from './platform/errors.js';
 import { createI18n, type I18n } from './platform/i18n.js';
 import { createLogger } from './platform/logger.js';
+import { registerOpenApi } from './platform/openapi/index.js';
 import { registerObservability } from './platform/observability.js';
 import { PUBLIC_DIR } from './platform/paths.js';
 import { resolveSecretKey, Secrets } from './platform/secrets.js';
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerCommitments(app, ctx);
   registerLedger(app, ctx);
   registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
+  registerOpenApi(app, ctx);
 
   return app;
 }

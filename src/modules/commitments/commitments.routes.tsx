@@ -71,19 +71,13 @@ export function commitmentJson(c: CommitmentRecord, options: { showDetail: boole
     withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
     ...(options.showDetail && c.locationDetail ? { locationDetail: c.locationDetail } : {}),
-    ...(options.feedback
-      ? {
-          feedback: options.feedback.map((f) => ({
-            id: f.id,
-            kind: f.kind,
-            body: f.body,
-            createdAt: f.createdAt.toISOString(),
-            acknowledgedAt: f.acknowledgedAt?.toISOString() ?? null,
-            reply: f.reply,
-          })),
-        }
-      : {}),
+    ...(options.feedback ? { feedback: options.feedback.map(feedbackJson) } : {}),
   };
+}
+
+/** Feedback as the API shows it to the ally it was written to. */
+function feedbackJson(f: FeedbackRecord) {
+  return { id: f.id, kind: f.kind, body: f.body, createdAt: f.createdAt.toISOString(), acknowledgedAt: f.acknowledgedAt?.toISOString() ?? null, reply: f.reply };
 }
 
 /** Routes of commitments: committing, withdrawing, confirming (one or many), feedback, the ally's list and the API. */
@@ -395,6 +389,20 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const id = await giveFeedback(ctx, { commitment: found.commitment, authorId: viewer.id, kind: parsed.value.kind!, body: parsed.value.body, requestId: request.id });
     return reply.code(201).header('cache-control', 'no-store').send({ id, commitmentId: found.commitment.id, kind: parsed.value.kind, body: parsed.value.body });
+  });
+
+  app.post('/api/v1/me/feedback/:id/acknowledge', async (request, reply) => {
+    const viewer = requireViewer(request, reply)!;
+    requireScope(request, 'write');
+    const parsed = parseForm(ACKNOWLEDGE_FORM, jsonBody(request));
+    if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
+    const feedbackId = ((request.params as Params).id ?? '').toLowerCase();
+    const result = await acknowledge(ctx, { feedbackId, userId: viewer.id, reply: parsed.value.reply, requestId: request.id });
+    if (result === 'not_found') throw new HttpError(404, 'not_found');
+    if (result === 'conflict') throw new HttpError(409, 'conflict');
+    const acknowledged = (await myCommitments(ctx, viewer.id)).feedback.find((f) => f.id === feedbackId);
+    if (!acknowledged) throw new HttpError(404, 'not_found');
+    return reply.header('cache-control', 'no-store').send({ ...feedbackJson(acknowledged), commitmentId: acknowledged.commitmentId });
   });
 
   app.get('/api/v1/me/commitments', async (request, reply) => {

@@ -78,6 +78,7 @@ const organizerApi = (a: Actor): Outcome => signedOut(a, true) ?? (a === 'organi
 const bulkPage = (a: Actor): Outcome => signedOut(a, false) ?? (a === 'organizer' ? 'ok' : a === 'blocked' ? 404 : 403);
 /** Feedback is acknowledged by the person it was written to; for anyone else it does not exist. */
 const recipientPage = (a: Actor): Outcome => signedOut(a, false) ?? (a === 'ally' ? 'ok' : 404);
+const recipientApi = (a: Actor): Outcome => signedOut(a, true) ?? (a === 'ally' ? 'ok' : 404);
 
 /** One open shift ask the read-only rows look at. */
 export async function setup(fixture: Fixture, helpers: AuthzHelpers): Promise<void> {
@@ -122,5 +123,13 @@ export const rows: AuthzRow[] = [
   { method: 'POST', route: '/api/v1/commitments/:id/withdraw', prepare: freshCommitment('shift'), path: (f) => `/api/v1/commitments/${f.ids.freshCommitment}/withdraw`, body: {}, expect: allyApi },
   { method: 'POST', route: '/api/v1/commitments/:id/confirm', prepare: freshCommitment('shift'), path: (f) => `/api/v1/commitments/${f.ids.freshCommitment}/confirm`, body: { outcome: 'missed' }, expect: organizerApi },
   { method: 'POST', route: '/api/v1/commitments/:id/feedback', prepare: freshCommitment('shift'), path: (f) => `/api/v1/commitments/${f.ids.freshCommitment}/feedback`, body: { kind: 'suggestion', body: 'Bring water.' }, expect: organizerApi },
+  {
+    method: 'POST',
+    route: '/api/v1/me/feedback/:id/acknowledge',
+    prepare: freshFeedback,
+    path: (f) => `/api/v1/me/feedback/${f.ids.freshFeedback}/acknowledge`,
+    body: { reply: 'Thanks!' },
+    expect: recipientApi,
+  },
   { method: 'GET', route: '/api/v1/me/commitments', expect: signedInApi },
 ];

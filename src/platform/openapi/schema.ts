@@ -1,0 +1,146 @@
+/**
+ * Small builders for the OpenAPI 3.1 document: JSON Schema 2020-12 fragments and operations whose
+ * error responses all point at the one Problem schema.
+ */
+
+/** A JSON Schema (2020-12) or an OpenAPI object: plain JSON. */
+export type Json = Record<string, unknown>;
+
+export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+/** Statuses an operation may answer with problem+json. */
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
+
+/** The path items a module documents: `{param}` templates under the server URL (/api/v1). */
+export type PathItems = Record<string, Partial<Record<Method, Json>>>;
+
+/** A reference to a schema of the document's components. */
+export const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+
+/** The same schema, or null. */
+export const nullable = (schema: Json): Json => ({ anyOf: [schema, { type: 'null' }] });
+
+/** A string with optional limits (counted in characters). */
+export const str = (options: { min?: number; max?: number; format?: string; description?: string; pattern?: string } = {}): Json => ({
+  type: 'string',
+  ...(options.min !== undefined ? { minLength: options.min } : {}),
+  ...(options.max !== undefined ? { maxLength: options.max } : {}),
+  ...(options.format ? { format: options.format } : {}),
+  ...(options.pattern ? { pattern: options.pattern } : {}),
+  ...(options.description ? { description: options.description } : {}),
+});
+
+export const uuid: Json = { type: 'string', format: 'uuid' };
+export const dateTime: Json = { type: 'string', format: 'date-time' };
+export const bool: Json = { type: 'boolean' };
+
+/** An integer within bounds. */
+export const int = (min?: number, max?: number, description?: string): Json => ({
+  type: 'integer',
+  ...(min !== undefined ? { minimum: min } : {}),
+  ...(max !== undefined ? { maximum: max } : {}),
+  ...(description ? { description } : {}),
+});
+
+/** One of the values. */
+export const oneOf = (values: readonly string[], description?: string): Json => ({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+
+/** An array of items, at most `max`. */
+export const list = (items: Json, max?: number, description?: string): Json => ({
+  type: 'array',
+  items,
+  ...(max !== undefined ? { maxItems: max } : {}),
+  ...(description ? { description } : {}),
+});
+
+/** An object; `required` lists the members always present (responses) or needed (requests). Unknown members are refused by default. */
+export const obj = (properties: Record<string, Json>, required: string[] = [], options: { open?: boolean; description?: string } = {}): Json => ({
+  type: 'object',
+  properties,
+  ...(required.length > 0 ? { required } : {}),
+  ...(options.open ? {} : { additionalProperties: false }),
+  ...(options.description ? { description: options.description } : {}),
+});
+
+/** Every member of a response object is always present. */
+export const record = (properties: Record<string, Json>, description?: string): Json => obj(properties, Object.keys(properties), description ? { description } : {});
+
+/** A path parameter. */
+export const pathParam = (name: string, schema: Json, description: string): Json => ({ name, in: 'path', required: true, description, schema });
+
+/** A query parameter. */
+export const queryParam = (name: string, schema: Json, description: string): Json => ({ name, in: 'query', required: false, description, schema });
+
+/** A JSON response. */
+export const json = (description: string, schema: Json, headers?: Json): Json => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema } },
+});
+
+/** An empty response. */
+export const empty = (description: string): Json => ({ description });
+
+/** Who may call an operation: nobody needs to be signed in, anyone may be, or a token with the scope is needed. */
+export type Access = 'public' | 'optional' | 'read' | 'write';
+
+export interface OperationSpec {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  access: Access;
+  parameters?: Json[];
+  /** The JSON body (a schema), if the operation takes one. */
+  body?: Json;
+  bodyRequired?: boolean;
+  /** Successful responses by status. */
+  success: Record<number, Json>;
+  /** Problem statuses beyond those `access` and `body` imply. */
+  problems?: ProblemStatus[];
+}
+
+function security(access: Access): Json[] {
+  switch (access) {
+    case 'public':
+      return [];
+    case 'optional':
+      // Anonymous callers see what the public sees; a token shows what its owner may see.
+      return [{}, { bearer: ['read'] }];
+    default:
+      return [{ bearer: [access] }];
+  }
+}
+
+/**
+ * An operation: security from `access`; 401 for operations needing a person, 403 for write scope,
+ * 400 and 415 for bodies, 429 for every operation (the general rate limit), plus `problems`.
+ */
+export function operation(spec: OperationSpec): Json {
+  const statuses = new Set<ProblemStatus>(spec.problems ?? []);
+  if (spec.access === 'read' || spec.access === 'write') statuses.add(401);
+  if (spec.access === 'write') statuses.add(403);
+  if (spec.body) {
+    statuses.add(400);
+    statuses.add(415);
+  }
+  statuses.add(429);
+  const responses: Json = {};
+  for (const [status, response] of Object.entries(spec.success)) responses[status] = response;
+  for (const status of [...statuses].sort((a, b) => a - b)) responses[String(status)] = { $ref: `#/components/responses/Problem${status}` };
+  return {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    tags: spec.tags,
+    security: security(spec.access),
+    ...(spec.parameters && spec.parameters.length > 0 ? { parameters: spec.parameters } : {}),
+    ...(spec.body ? { requestBody: { required: spec.bodyRequired ?? true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    responses,
+  };
+}
+
+/** Fastify's route pattern ("/asks/:id") as an OpenAPI path template ("/asks/{id}"). */
+export function toTemplate(route: string): string {
+  return route.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+}
