@@ -14,6 +14,7 @@ import { registerCommitments } from './modules/commitments/index.js';
 import { registerCommunities } from './modules/communities/index.js';
 import { registerHome } from './modules/home/index.js';
 import { registerLedger } from './modules/ledger/index.js';
+import { registerNotifications } from './modules/notifications/index.js';
 import { registerProfile } from './modules/profile/index.js';
 import { isApiRequest, registerErrorHandlers } from './platform/errors.js';
 import { createI18n, type I18n } from './platform/i18n.js';
@@ -110,6 +111,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // the route itself answers 401, or checks the credentials in the body (issuing an API token).
     // A request that does carry a live session still needs the CSRF token.
     if (request.auth?.kind === 'anonymous' && isApiRequest(request)) return done();
+    // The one-click unsubscribe POST (RFC 8058) comes from a mail client, with no page and no token.
+    // Its URL is signed for one person and one kind of mail: a forged request can only stop that
+    // kind of mail for the person the link was sent to, which is what the link is for.
+    if (request.method === 'POST' && request.routeOptions.url === '/unsubscribe') return done();
     app.csrfProtection(request, reply, done);
   });
 
@@ -131,6 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerAsks(app, ctx);
   registerCommitments(app, ctx);
   registerLedger(app, ctx);
+  registerNotifications(app, ctx);
   registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
   registerOpenApi(app, ctx);
 

@@ -6,6 +6,9 @@ import { openDatabase, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { accountsMaintenance } from './modules/accounts/index.js';
 import { deleteOldIdempotencyKeys } from './modules/commitments/index.js';
+import { notificationJobs } from './modules/notifications/index.js';
+import { createI18n } from './platform/i18n.js';
+import { resolveSecretKey, Secrets } from './platform/secrets.js';
 import { JobWorker } from './platform/jobs/index.js';
 import { pruneRateLimits } from './platform/rate-limit.js';
 import { createLogger } from './platform/logger.js';
@@ -31,13 +34,14 @@ export async function openAndMigrate(config: Config, log: Logger): Promise<Db> {
 /** The job worker with every handler the app defines. */
 export function createWorker(config: Config, db: Db, log: Logger): { worker: JobWorker; close(): void } {
   const mail = createMailHandler({ smtpUrl: config.smtpUrl, from: config.mailFrom, messageIdDomain: config.publicUrl.hostname });
+  const notifications = notificationJobs({ config, db, i18n: createI18n(), secrets: new Secrets(resolveSecretKey(config)) });
   const worker = new JobWorker({
     db,
     log: log.child({ component: 'worker' }),
-    handlers: { [MAIL_JOB]: mail.handler },
+    handlers: { [MAIL_JOB]: mail.handler, ...notifications.handlers },
     concurrency: config.jobsConcurrency,
     pollIntervalMs: config.jobsPollIntervalMs,
-    maintenance: [accountsMaintenance, (db) => pruneRateLimits(db), deleteOldIdempotencyKeys],
+    maintenance: [accountsMaintenance, (db) => pruneRateLimits(db), deleteOldIdempotencyKeys, ...notifications.maintenance],
   });
   return { worker, close: mail.close };
 }

@@ -191,6 +191,12 @@ export interface Database {
     reply: string | null;
     replied_at: Date | null;
   };
+  notification_preferences: {
+    user_id: string;
+    kind: 'commitment_received' | 'waitlist_promotion' | 'shift_reminder' | 'feedback_received' | 'organizer_digest';
+    email: boolean;
+    updated_at: Timestamp;
+  };
   deleted_users: { user_id: string; deleted_at: Timestamp };
   rate_limits: { bucket: string; key_hash: string; window_start: RequiredTimestamp; hits: number };
   sessions: {

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../../app.js';
 import type { Executor } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
-import { queueMail } from '../../platform/mail/mail.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { getCommunityAccess, type CommunityAccess } from '../communities/index.js';
+import { notify, scheduleReminder, type NotificationKind } from '../notifications/index.js';
 import type { CommitInput, ConfirmInput, FeedbackKind } from './commitments.form.js';
 import { actorFor, isLate, nextState, overCapacity, type CommitmentActor, type CommitmentState } from './commitments.policy.js';
 import * as repo from './commitments.repository.js';
@@ -12,7 +12,7 @@ import type { CommitmentRecord } from './commitments.repository.js';
 
 export type { AllyRecord, CommitmentRecord, FeedbackRecord } from './commitments.repository.js';
 
-type Ctx = Pick<AppContext, 'db' | 'config' | 'i18n'>;
+type Ctx = Pick<AppContext, 'db' | 'config' | 'i18n'> & Partial<Pick<AppContext, 'secrets'>>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -48,14 +48,14 @@ function link(ctx: Ctx, path: string): string {
   return new URL(path, ctx.config.publicUrl).toString();
 }
 
+const MAIL_KINDS: Record<string, NotificationKind> = { received: 'commitment_received', waitlisted: 'commitment_received', promoted: 'waitlist_promotion', feedback: 'feedback_received' };
+
+/** Mails go through notifications, so the person's preferences and the unsubscribe link apply. */
 async function mailTo(ctx: Ctx, trx: Executor, userId: string, name: string, values: Record<string, string | number>): Promise<void> {
-  const person = await repo.personFacts(trx, userId);
-  if (!person) return;
-  const { t } = ctx.i18n.translator(person.locale ?? ctx.config.defaultLocale);
-  await queueMail(trx, {
-    to: person.email,
-    subject: t(`commitments.mail.${name}.subject`, values),
-    text: t(`commitments.mail.${name}.text`, { ...values, name: person.displayName, link: link(ctx, '/account/commitments') }),
+  await notify(ctx, trx, {
+    userId,
+    kind: MAIL_KINDS[name]!,
+    message: { subject: `commitments.mail.${name}.subject`, text: `commitments.mail.${name}.text`, values: { ...values, link: link(ctx, '/account/commitments') } },
   });
 }
 
@@ -147,6 +147,7 @@ export async function commit(
       const position = state === 'waitlisted' ? (await repo.findCommitment(trx, id))!.position : null;
       await audit(trx, { actorId: input.userId, action: 'commitment.created', subjectType: 'commitment', subjectId: id, requestId: input.requestId, details: { askId: ask.id, state } });
       await mailTo(ctx, trx, input.userId, state === 'pledged' ? 'received' : 'waitlisted', { title: ask.title, position: position ?? 0 });
+      if (state === 'pledged') await scheduleReminder(trx, id);
       const response: CommitResponse = { commitment: { id, askId: ask.id, state, position }, capacityWarning };
       if (c.idempotencyKey) await repo.storeIdempotentResponse(trx, input.userId, c.idempotencyKey, response);
       return { kind: 'committed', response, replayed: false };
@@ -189,6 +190,7 @@ async function promote(ctx: Ctx, trx: Executor, scope: repo.Scope, limit: number
     await repo.moveState(trx, next.id, 'waitlisted', 'pledged');
     await audit(trx, { actorId: null, action: 'commitment.promoted', subjectType: 'commitment', subjectId: next.id, requestId });
     await mailTo(ctx, trx, next.userId, 'promoted', { title });
+    await scheduleReminder(trx, next.id);
     pledged += 1;
   }
 }
