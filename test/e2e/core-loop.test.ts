@@ -86,6 +86,7 @@ const JOURNEYS = [
     hours: '3.5',
     feedback: 'You made everyone feel welcome at the door. Thank you.',
     reply: 'Thank you, I will come again next month.',
+    outcome: 'Nine tenants sent repair letters.',
   },
   {
     javaScript: false,
@@ -102,10 +103,11 @@ const JOURNEYS = [
     hours: '2.75',
     feedback: 'Organizaste las cestas con mucho cuidado. Gracias.',
     reply: 'Gracias a vosotras, vuelvo el mes que viene.',
+    outcome: 'Repartimos cuarenta cestas.',
   },
 ] as const satisfies ReadonlyArray<{ javaScript: boolean; locale: Locale } & Record<string, unknown>>;
 
-describe.each(JOURNEYS)('the core loop, JavaScript on: $javaScript, $locale', ({ javaScript, locale, names, community, ask, hours, feedback, reply }) => {
+describe.each(JOURNEYS)('the core loop, JavaScript on: $javaScript, $locale', ({ javaScript, locale, names, community, ask, hours, feedback, reply, outcome }) => {
   const tr = i18n.translator(locale);
   const t = (key: string, values?: Record<string, string | number>): string => tr.t(key, values);
   const browserLocale = locale === 'es' ? 'es-ES' : 'en-GB';
@@ -128,7 +130,7 @@ describe.each(JOURNEYS)('the core loop, JavaScript on: $javaScript, $locale', ({
   /** The state line of the only commitment on the ally's /account/commitments, as the page writes it. */
   const stateLine = (state: string): string => `${community.name} · ${state}`;
 
-  it('proposes and verifies a community, posts a shift from a phone, fills it with a waitlist, confirms it in bulk, and closes with acknowledged feedback', async () => {
+  it('proposes and verifies a community, posts a shift from a phone, fills it with a waitlist, confirms it in bulk, closes with acknowledged feedback, and the ledger counts what was done', async () => {
     const organizer = await createPerson(names.organizer, 'user', locale);
     const moderator = await createPerson(names.moderator, 'moderator', locale);
     const allies = await Promise.all(names.allies.map((name) => createPerson(name, 'user', locale)));
@@ -311,5 +313,51 @@ describe.each(JOURNEYS)('the core loop, JavaScript on: $javaScript, $locale', ({
     await main(thirdPage).getByText(t('commitments.state.missed'), { exact: true }).waitFor();
     expect(await main(thirdPage).getByText(t('commitments.field.confirmed'), { exact: true }).count()).toBe(0);
     await expectAccessible(thirdPage);
+
+    // 9. The organizer closes the ask; the community's ledger counts the confirmed hours of one
+    // ally, and neither the withdrawal nor the missed shift.
+    await visit(org, askPath);
+    await field(org, t('asks.field.outcome')).fill(outcome);
+    await clickAndLoad(org, button(org, t('asks.action.close')));
+    expect(pathOf(org)).toBe(askPath);
+    await facts.getByText(t('asks.status.closed'), { exact: true }).waitFor();
+    await expectAccessible(org);
+
+    const confirmedHours = t('ledger.hoursValue', { hours: Number(hours) });
+    const csvRow = [ask.title, 'shift', String(Number(hours)), '', '', '', '', 'done', 'false'];
+    const visitor = await e2e.open({ javaScript, locale: browserLocale });
+    for (const [page, names] of [
+      [org, true],
+      [visitor, false],
+    ] as const) {
+      await visit(page, `${base}/ledger`);
+      await expectHeading(page, t('ledger.title', { name: community.name }));
+      const totals = main(page).getByRole('region', { name: t('ledger.totals'), exact: true });
+      await totals.getByText(confirmedHours, { exact: true }).waitFor();
+      await totals.getByText(t('ledger.allies', { count: 1 }), { exact: true }).waitFor();
+      const closed = main(page).getByRole('region', { name: t('ledger.closedAsks'), exact: true }).getByRole('listitem');
+      expect(await closed.count()).toBe(1);
+      await closed.getByRole('heading', { name: ask.title, exact: true }).waitFor();
+      await closed.getByText(outcome, { exact: true }).waitFor();
+      await closed.getByText(confirmedHours, { exact: true }).waitFor();
+      await main(page).getByText(names ? t('ledger.csvWithNames') : t('ledger.csvWithoutNames'), { exact: true }).waitFor();
+      expect(await scrollsSideways(page), 'the ledger scrolls sideways').toBe(false);
+      await expectAccessible(page);
+
+      // The file behind the page's download link, fetched with the same cookies.
+      expect(await link(page, t('ledger.download')).getAttribute('href')).toBe(`${base}/ledger.csv`);
+      const csv = await page.request.get(`${base}/ledger.csv`);
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()['content-type']).toMatch(/^text\/csv\b/);
+      const lines = (await csv.text()).split('\r\n');
+      expect(lines.pop()).toBe('');
+      const header = ['date', 'ask', 'kind', 'hours', 'amount', 'currency', 'quantity', 'item', 'state', 'self_reported', ...(names ? ['ally'] : [])];
+      expect(lines[0]).toBe(header.join(','));
+      // One row: the shift the second ally did. Only organizers get the name.
+      expect(lines.length).toBe(2);
+      const [date, ...rest] = lines[1]!.split(',');
+      expect(date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(rest).toEqual([...csvRow, ...(names ? [second.name] : [])]);
+    }
   });
 });
