@@ -226,6 +226,8 @@ export interface AccountSummary {
 
 const HUB_LINKS = [
   ['/account/commitments', 'commitments'],
+  ['/account/calendar', 'calendar'],
+  ['/account/notifications', 'notifications'],
   ['/account/profile', 'profile'],
   ['/account/password', 'password'],
   ['/account/email', 'email'],

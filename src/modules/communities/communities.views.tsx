@@ -287,9 +287,16 @@ export function CommunityPage({ ctx, view, joinState }: { ctx: PageContext; view
         </p>
       )}
       {record.status === 'verified' && record.kind === 'community' ? (
-        <p>
-          <a href={`${base}/asks`}>{t('communities.asksLink')}</a>
-        </p>
+        <ul>
+          <li>
+            <a href={`${base}/asks`}>{t('communities.asksLink')}</a>
+          </li>
+          {record.ledgerVisibility === 'public' || access.role === 'organizer' || access.role === 'member' ? (
+            <li>
+              <a href={`${base}/ledger`}>{t('communities.ledgerLink')}</a>
+            </li>
+          ) : null}
+        </ul>
       ) : null}
       <CommunityFacts ctx={ctx} record={record} />
       {allowed('request_join') && !view.pendingRequest ? (

@@ -5,6 +5,7 @@ import { asksApi } from '../../modules/asks/asks.openapi.js';
 import { commitmentsApi } from '../../modules/commitments/commitments.openapi.js';
 import { communitiesApi } from '../../modules/communities/communities.openapi.js';
 import { ledgerApi } from '../../modules/ledger/ledger.openapi.js';
+import { notificationsApi } from '../../modules/notifications/notifications.openapi.js';
 import { profileApi } from '../../modules/profile/profile.openapi.js';
 import { buildOpenApiDocument, OPENAPI_PATH, packageVersion } from './document.js';
 import type { Json, PathItems } from './schema.js';
@@ -16,7 +17,7 @@ export interface ModuleApi {
   schemas?: Record<string, Json>;
 }
 
-const MODULES: ModuleApi[] = [accountsApi, profileApi, communitiesApi, asksApi, commitmentsApi, ledgerApi];
+const MODULES: ModuleApi[] = [accountsApi, profileApi, communitiesApi, asksApi, commitmentsApi, ledgerApi, notificationsApi];
 
 /** The whole OpenAPI document of the instance. */
 export function openApiDocument(publicUrl: URL): Json {
