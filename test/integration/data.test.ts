@@ -8,6 +8,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import { createMailHandler, MAIL_JOB } from '../../src/platform/mail/mail.js';
 import { createTestAdmin, createTestApp, TestClient, type TestApp } from '../support/app.js';
 import { engines } from '../support/db.js';
+import { parseCsv } from '../support/csv.js';
 
 const mailHandler = createMailHandler({ smtpUrl: undefined, from: 'x@y.z', messageIdDomain: 'test' }).handler;
 let counter = 0;
@@ -28,34 +29,6 @@ async function signedIn(t: TestApp, person: { email: string; password: string })
   return client;
 }
 
-/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
-}
 
 describe.each(engines())('data export and deletion on %s', (engine) => {
   let t: TestApp;

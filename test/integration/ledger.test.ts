@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, upsertUser } from '../../src/modules/accounts/index.js';
 import { createTestApp, TestClient, type TestApp } from '../support/app.js';
 import { engines } from '../support/db.js';
+import { parseCsv } from '../support/csv.js';
 
 const PASSWORD = 'a long enough password';
 const HOUR = 3600_000;
@@ -12,34 +13,6 @@ let counter = 0;
 type Name = 'organizer' | 'member' | 'ally1' | 'ally2' | 'ally3' | 'ally4' | 'follower' | 'outsider' | 'blocked';
 type State = 'pledged' | 'waitlisted' | 'withdrawn' | 'withdrawn_late' | 'done' | 'partly_done' | 'missed';
 
-/** Parses RFC 4180 CSV (quoted cells, doubled quotes, CRLF rows). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
-}
 
 /** The unfolded, unescaped properties of each VEVENT. */
 function icsEvents(text: string): Array<Record<string, string>> {
