@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import * as OTPAuth from 'otpauth';
-import type { Locator, Page, Response } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createI18n, type Locale } from '../../src/platform/i18n.js';
+import type { Locale } from '../../src/platform/i18n.js';
 import { JobWorker } from '../../src/platform/jobs/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createMailHandler, MAIL_JOB } from '../../src/platform/mail/mail.js';
 import { LIMITS } from '../../src/platform/rate-limit.js';
 import { createTestAdmin } from '../support/app.js';
+import { clearRateLimit, clickAndLoad, expectHeading, htmlLang, main, pathOf, signInFromHeader, siteNav, submitSignIn, translate, visit } from './journey.js';
 import { expectAccessible, useBrowserApp } from './support.js';
 
 const e2e = useBrowserApp();
-const i18n = createI18n();
 const mail = createMailHandler({ smtpUrl: undefined, from: 'Alongside <no-reply@alongside.example>', messageIdDomain: 'alongside.example' });
 
 afterAll(() => mail.close());
@@ -20,7 +20,7 @@ afterAll(() => mail.close());
 // Every journey is a new person from the same loopback address, and sign-up allows only a few
 // attempts per address and half hour: each journey starts with that window empty.
 beforeEach(async () => {
-  await e2e.testApp.db.kysely.deleteFrom('rate_limits').where('bucket', '=', LIMITS.signupPerIp.bucket).execute();
+  await clearRateLimit(e2e, LIMITS.signupPerIp);
 });
 
 const TOTP_PERIOD_MS = 30_000;
@@ -37,42 +37,6 @@ async function nextTotpStep(usedStep: number): Promise<number> {
   const wait = (usedStep + 1) * TOTP_PERIOD_MS - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 50));
   return Date.now();
-}
-
-function h1(page: Page, name: string): Locator {
-  return page.getByRole('heading', { level: 1, name, exact: true });
-}
-
-async function expectHeading(page: Page, name: string): Promise<void> {
-  await h1(page, name).waitFor({ state: 'visible' });
-}
-
-function main(page: Page): Locator {
-  return page.getByRole('main');
-}
-
-async function visit(page: Page, url: string, status = 200): Promise<Response> {
-  const response = await page.goto(url);
-  if (!response) throw new Error(`No response for ${url}`);
-  expect(response.status(), `status of ${url}`).toBe(status);
-  return response;
-}
-
-/** Clicks something that submits a form or follows a link, waits for the next page, and returns its status. */
-async function clickAndLoad(page: Page, target: Locator): Promise<number> {
-  // The document that ends the navigation: redirects (POST/Redirect/GET) are followed past.
-  const document = page.waitForResponse(
-    (r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
-  );
-  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await target.click();
-  const [response] = await Promise.all([document, navigated]);
-  await page.waitForLoadState('load');
-  return response.status();
-}
-
-function pathOf(page: Page): string {
-  return new URL(page.url()).pathname;
 }
 
 /** The verification link of the newest mail to `to`, pointed at the test server. */
@@ -108,21 +72,9 @@ const JOURNEYS = [
 }>;
 
 describe.each(JOURNEYS)('a new person, JavaScript on: $javaScript, $locale, $viewport, second step: $secondStep', ({ javaScript, locale, viewport, homeArea, savedHomeArea, secondStep }) => {
-  const tr = i18n.translator(locale);
-  const t = (key: string, values?: Record<string, string | number>): string => tr.t(key, values);
-  const nav = (page: Page): Locator => page.getByRole('navigation', { name: t('layout.nav.label'), exact: true });
-
-  async function signIn(page: Page, email: string, password: string): Promise<number> {
-    await clickAndLoad(page, nav(page).getByRole('link', { name: t('layout.nav.login'), exact: true }));
-    await expectHeading(page, t('login.title'));
-    return submitSignIn(page, email, password);
-  }
-
-  async function submitSignIn(page: Page, email: string, password: string): Promise<number> {
-    await main(page).getByLabel(t('login.email'), { exact: true }).fill(email);
-    await main(page).getByLabel(t('login.password'), { exact: true }).fill(password);
-    return clickAndLoad(page, main(page).getByRole('button', { name: t('login.submit'), exact: true }));
-  }
+  const t = translate(locale);
+  const nav = (page: Page): Locator => siteNav(page, t('layout.nav.label'));
+  const signIn = (page: Page, email: string, password: string): Promise<number> => signInFromHeader(page, t, email, password);
 
   it('signs up, confirms the address, fills a profile, turns on two-step sign-in, exports the data and deletes the account', async () => {
     const email = `ally-${randomUUID().slice(0, 8)}@example.test`;
@@ -132,7 +84,7 @@ describe.each(JOURNEYS)('a new person, JavaScript on: $javaScript, $locale, $vie
 
     // 1. Sign-up from the header, refused once for a short password.
     await visit(page, '/');
-    expect(await page.locator('html').getAttribute('lang')).toBe(locale);
+    expect(await htmlLang(page)).toBe(locale);
     await expectAccessible(page);
     await clickAndLoad(page, nav(page).getByRole('link', { name: t('layout.nav.signup'), exact: true }));
     await expectHeading(page, t('account.signup.title'));
@@ -174,7 +126,7 @@ describe.each(JOURNEYS)('a new person, JavaScript on: $javaScript, $locale, $vie
     await expectHeading(page, t('login.title'));
     expect(await main(page).getByRole('status').textContent()).toContain(t('account.login.verified'));
     await expectAccessible(page);
-    await submitSignIn(page, email, password);
+    await submitSignIn(page, t, email, password);
     expect(pathOf(page)).toBe('/account');
     await expectHeading(page, t('account.hub.title'));
     expect(await main(page).getByRole('status').textContent()).toContain(t('account.flash.verified'));
@@ -331,7 +283,7 @@ describe.each(JOURNEYS)('a new person, JavaScript on: $javaScript, $locale, $vie
 // once, and every build must carry the token of the one secret the response sets in the cookie.
 describe.each([{ javaScript: true }, { javaScript: false }])('a first visit straight to the sign-in page, JavaScript on: $javaScript', ({ javaScript }) => {
   it('signs in with the form of that first page', async () => {
-    const { t } = i18n.translator('en');
+    const t = translate('en');
     const admin = await createTestAdmin(e2e.testApp);
     const page = await e2e.open({ javaScript });
     await visit(page, '/login');

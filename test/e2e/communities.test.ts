@@ -1,79 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import type { Locator, Page, Response } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hashPassword, upsertUser, type Role } from '../../src/modules/accounts/index.js';
+import type { Role } from '../../src/modules/accounts/index.js';
 import { parseDateTime } from '../../src/modules/asks/asks.form.js';
-import { createI18n, type Locale } from '../../src/platform/i18n.js';
+import type { Locale } from '../../src/platform/i18n.js';
 import { LIMITS } from '../../src/platform/rate-limit.js';
+import { clearRateLimit, clickAndLoad, createPerson as createAccount, dayAhead, expectHeading, htmlLang, main, pathOf, scrollsSideways, submitSignIn, translate, visit, type Person } from './journey.js';
 import { expectAccessible, useBrowserApp, type OpenOptions } from './support.js';
 
 const e2e = useBrowserApp();
-const i18n = createI18n();
 
 // Each journey signs several people in from the same loopback address.
 beforeEach(async () => {
-  await e2e.testApp.db.kysely.deleteFrom('rate_limits').where('bucket', '=', LIMITS.loginPerIp.bucket).execute();
+  await clearRateLimit(e2e, LIMITS.loginPerIp);
 });
 
-interface Person {
-  email: string;
-  password: string;
-  name: string;
-}
-
 /** A confirmed account, made directly in the database: these journeys are about communities, not sign-up. */
-async function createPerson(name: string, role: Role, locale: Locale): Promise<Person> {
-  const email = `${role}-${randomUUID().slice(0, 8)}@example.test`;
-  const password = 'willow lantern harbour stone';
-  await upsertUser(e2e.testApp.db.kysely, { email, emailNormalized: email, displayName: name, passwordHash: await hashPassword(password), role, locale, verified: true });
-  return { email, password, name };
-}
-
-function h1(page: Page, name: string): Locator {
-  return page.getByRole('heading', { level: 1, name, exact: true });
-}
-
-async function expectHeading(page: Page, name: string): Promise<void> {
-  await h1(page, name).waitFor({ state: 'visible' });
-}
-
-function main(page: Page): Locator {
-  return page.getByRole('main');
-}
-
-async function visit(page: Page, url: string, status = 200): Promise<Response> {
-  const response = await page.goto(url);
-  if (!response) throw new Error(`No response for ${url}`);
-  expect(response.status(), `status of ${url}`).toBe(status);
-  return response;
-}
-
-/** Clicks something that submits a form or follows a link, waits for the next page, and returns its status. */
-async function clickAndLoad(page: Page, target: Locator): Promise<number> {
-  // The document that ends the navigation: redirects (POST/Redirect/GET) are followed past.
-  const document = page.waitForResponse(
-    (r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
-  );
-  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await target.click();
-  const [response] = await Promise.all([document, navigated]);
-  await page.waitForLoadState('load');
-  return response.status();
-}
-
-function pathOf(page: Page): string {
-  return new URL(page.url()).pathname;
-}
-
-/** Whether the page scrolls sideways at its current width. */
-async function scrollsSideways(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
-}
-
-/** A calendar day some weeks ahead, as a datetime-local input writes it, so the windows are always in the future. */
-function dayAhead(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
+const createPerson = (name: string, role: Role, locale: Locale): Promise<Person> => createAccount(e2e, name, role, locale, 'willow lantern harbour stone');
 
 const JOURNEYS = [
   {
@@ -117,8 +59,7 @@ const JOURNEYS = [
 ] as const satisfies ReadonlyArray<{ javaScript: boolean; locale: Locale; viewport: 'desktop' | 'phone' } & Record<string, unknown>>;
 
 describe.each(JOURNEYS)('a community and its first ask, JavaScript on: $javaScript, $locale, $viewport', ({ javaScript, locale, viewport, community, answer, ask }) => {
-  const tr = i18n.translator(locale);
-  const t = (key: string, values?: Record<string, string | number>): string => tr.t(key, values);
+  const t = translate(locale);
   const browserLocale = locale === 'es' ? 'es-ES' : 'en-GB';
   const field = (page: Page, label: string): Locator => main(page).getByLabel(label, { exact: true });
   const button = (page: Page, name: string): Locator => main(page).getByRole('button', { name, exact: true });
@@ -129,9 +70,7 @@ describe.each(JOURNEYS)('a community and its first ask, JavaScript on: $javaScri
     const page = await e2e.open({ javaScript, viewport, locale: browserLocale, ...options });
     await visit(page, '/login');
     await expectHeading(page, t('login.title'));
-    await field(page, t('login.email')).fill(person.email);
-    await field(page, t('login.password')).fill(person.password);
-    expect(await clickAndLoad(page, button(page, t('login.submit')))).toBe(200);
+    expect(await submitSignIn(page, t, person.email, person.password)).toBe(200);
     expect(pathOf(page)).toBe('/');
     return page;
   }
@@ -145,7 +84,7 @@ describe.each(JOURNEYS)('a community and its first ask, JavaScript on: $javaScri
     const org = await signedIn(organizer);
     await visit(org, '/communities/new');
     await expectHeading(org, t('communities.propose.title'));
-    expect(await org.locator('html').getAttribute('lang')).toBe(locale);
+    expect(await htmlLang(org)).toBe(locale);
     await expectAccessible(org);
     await field(org, t('communities.field.name')).fill(community.name);
     const send = button(org, t('communities.propose.submit'));

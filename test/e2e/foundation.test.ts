@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page, Response } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/platform/logger.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
@@ -8,6 +8,7 @@ import { enqueue } from '../../src/platform/jobs/index.js';
 import { claimJobs, completeJob, failJob } from '../../src/platform/jobs/jobs.repository.js';
 import { createMailHandler, queueMail } from '../../src/platform/mail/mail.js';
 import { createTestAdmin } from '../support/app.js';
+import { clickAndLoad, expectHeading, htmlLang, signInFromHeader, siteNav, visit } from './journey.js';
 import { expectAccessible, takePageProblems, useBrowserApp } from './support.js';
 
 type Messages = Record<string, string>;
@@ -40,34 +41,6 @@ beforeAll(async () => {
   mail.close();
 });
 
-function h1(page: Page, name: string): Locator {
-  return page.getByRole('heading', { level: 1, name, exact: true });
-}
-
-/** Waits until the page shows this main heading, i.e. the navigation that was started has landed. */
-async function expectHeading(page: Page, name: string): Promise<void> {
-  await h1(page, name).waitFor({ state: 'visible' });
-}
-
-async function htmlLang(page: Page): Promise<string | null> {
-  return page.locator('html').getAttribute('lang');
-}
-
-async function visit(page: Page, url: string, status = 200): Promise<Response> {
-  const response = await page.goto(url);
-  if (!response) throw new Error(`No response for ${url}`);
-  expect(response.status(), `status of ${url}`).toBe(status);
-  return response;
-}
-
-/** Clicks something that submits a form or follows a link and waits for the next page to load. */
-async function clickAndLoad(page: Page, target: Locator): Promise<void> {
-  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await target.click();
-  await navigated;
-  await page.waitForLoadState('load');
-}
-
 /** Uses the visible language switcher in the header. */
 async function switchLanguage(page: Page, from: Messages, to: 'en' | 'es'): Promise<void> {
   const switcher = page.getByRole('banner').getByRole('group', { name: from['layout.language'], exact: true });
@@ -76,15 +49,11 @@ async function switchLanguage(page: Page, from: Messages, to: 'en' | 'es'): Prom
 }
 
 function mainNav(page: Page, t: Messages): Locator {
-  return page.getByRole('navigation', { name: t['layout.nav.label'], exact: true });
+  return siteNav(page, t['layout.nav.label']);
 }
 
 async function signIn(page: Page, t: Messages, email: string, password: string): Promise<void> {
-  await clickAndLoad(page, mainNav(page, t).getByRole('link', { name: t['layout.nav.login'], exact: true }));
-  await expectHeading(page, t['login.title']!);
-  await page.getByLabel(t['login.email']!, { exact: true }).fill(email);
-  await page.getByLabel(t['login.password']!, { exact: true }).fill(password);
-  await clickAndLoad(page, page.getByRole('main').getByRole('button', { name: t['login.submit'], exact: true }));
+  await signInFromHeader(page, (key) => t[key]!, email, password);
 }
 
 async function isFocused(locator: Locator): Promise<boolean> {
