@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { PageContext } from './render.js';
 
 /** What a form shows back after a refusal: the values typed and a translated message per field. */
@@ -62,13 +63,19 @@ interface InputProps {
   lang?: string;
 }
 
-/** A labelled input with its hint and its error message tied to it for assistive technology. */
-export function TextField(props: InputProps) {
+/** The attributes that tie a control to its hint and its error message. */
+function controlAria(id: string, hint: string | undefined, error: string | undefined) {
+  return {
+    'aria-invalid': error ? ('true' as const) : undefined,
+    'aria-describedby': describedBy(hint && `${id}-hint`, error && `${id}-error`),
+  };
+}
+
+/** A field's frame: its label, hint and error message above the control. */
+function FieldFrame(props: { name: string; label: string; hint?: string | undefined; state: FormState; children: ComponentChildren }) {
   const id = fieldId(props.name);
-  const error = props.state.errors[props.name];
-  const value = props.state.values[props.name];
   return (
-    <div class={error ? 'field field-invalid' : 'field'}>
+    <div class={props.state.errors[props.name] ? 'field field-invalid' : 'field'}>
       <label for={id}>{props.label}</label>
       {props.hint ? (
         <p class="field-hint" id={`${id}-hint`}>
@@ -76,6 +83,17 @@ export function TextField(props: InputProps) {
         </p>
       ) : null}
       <FieldMessage name={props.name} state={props.state} />
+      {props.children}
+    </div>
+  );
+}
+
+/** A labelled input with its hint and its error message tied to it for assistive technology. */
+export function TextField(props: InputProps) {
+  const id = fieldId(props.name);
+  const value = props.state.values[props.name];
+  return (
+    <FieldFrame name={props.name} label={props.label} hint={props.hint} state={props.state}>
       <input
         id={id}
         name={props.name}
@@ -87,39 +105,29 @@ export function TextField(props: InputProps) {
         inputMode={props.inputMode}
         min={props.min}
         max={props.max}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy(props.hint && `${id}-hint`, error && `${id}-error`)}
+        {...controlAria(id, props.hint, props.state.errors[props.name])}
       />
-    </div>
+    </FieldFrame>
   );
 }
 
 /** A labelled multi-line text field. */
 export function TextArea(props: Omit<InputProps, 'type' | 'min' | 'max' | 'inputMode'> & { rows?: number }) {
   const id = fieldId(props.name);
-  const error = props.state.errors[props.name];
   const value = props.state.values[props.name];
   return (
-    <div class={error ? 'field field-invalid' : 'field'}>
-      <label for={id}>{props.label}</label>
-      {props.hint ? (
-        <p class="field-hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      <FieldMessage name={props.name} state={props.state} />
+    <FieldFrame name={props.name} label={props.label} hint={props.hint} state={props.state}>
       <textarea
         id={id}
         name={props.name}
         rows={props.rows ?? 4}
         maxLength={props.maxLength}
         required={props.required}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy(props.hint && `${id}-hint`, error && `${id}-error`)}
+        {...controlAria(id, props.hint, props.state.errors[props.name])}
       >
         {typeof value === 'string' ? value : ''}
       </textarea>
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -136,8 +144,7 @@ export function CheckboxField(props: { name: string; label: string; state: FormS
         name={props.name}
         type="checkbox"
         checked={value === 'on' || value === 'true'}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy(props.hint && `${id}-hint`, error && `${id}-error`)}
+        {...controlAria(id, props.hint, error)}
       />
       <label for={id}>{props.label}</label>
       {props.hint ? (
@@ -205,29 +212,16 @@ export function SelectField(props: {
   hint?: string;
 }) {
   const id = fieldId(props.name);
-  const error = props.state.errors[props.name];
   const value = props.state.values[props.name];
   return (
-    <div class={error ? 'field field-invalid' : 'field'}>
-      <label for={id}>{props.label}</label>
-      {props.hint ? (
-        <p class="field-hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      <FieldMessage name={props.name} state={props.state} />
-      <select
-        id={id}
-        name={props.name}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy(props.hint && `${id}-hint`, error && `${id}-error`)}
-      >
+    <FieldFrame name={props.name} label={props.label} hint={props.hint} state={props.state}>
+      <select id={id} name={props.name} {...controlAria(id, props.hint, props.state.errors[props.name])}>
         {props.options.map((option) => (
           <option value={option.value} selected={option.value === value}>
             {option.label}
           </option>
         ))}
       </select>
-    </div>
+    </FieldFrame>
   );
 }
