@@ -201,6 +201,31 @@ export function RecoveryCodesPage({ ctx, codes, reason }: { ctx: PageContext; co
   );
 }
 
+const SECOND_STEP = {
+  totp: {
+    name: 'code',
+    label: 'twofactor.code',
+    hint: 'twofactor.codeHint',
+    help: 'login.secondStep.help',
+    autocomplete: 'one-time-code',
+    inputMode: 'numeric',
+    maxLength: 7,
+    switchHref: '/login/two-factor?method=recovery',
+    switchLabel: 'login.secondStep.useRecovery',
+  },
+  recovery: {
+    name: 'recovery_code',
+    label: 'twofactor.recoveryCode',
+    hint: 'twofactor.recoveryCodeHint',
+    help: 'login.secondStep.recoveryHelp',
+    autocomplete: 'off',
+    inputMode: undefined,
+    maxLength: 64,
+    switchHref: '/login/two-factor',
+    switchLabel: 'login.secondStep.useApp',
+  },
+} as const;
+
 /** The second sign-in step: a code from the app, or (method=recovery) a recovery code. */
 export function SecondStepPage({
   ctx,
@@ -214,6 +239,7 @@ export function SecondStepPage({
   exhausted: boolean;
 }) {
   const { t } = ctx.i18n;
+  const choice = SECOND_STEP[method];
   if (exhausted) {
     return (
       <section class="narrow stack" aria-labelledby="second-title">
@@ -230,54 +256,28 @@ export function SecondStepPage({
   return (
     <section class="narrow stack" aria-labelledby="second-title">
       <h1 id="second-title">{t('login.secondStep.title')}</h1>
-      {method === 'totp' ? (
-        <>
-          <p>{t('login.secondStep.help')}</p>
-          <ErrorSummary ctx={ctx} state={form} labels={{ code: t('twofactor.code') }} />
-          <form method="post" action="/login/two-factor" class="stack" novalidate>
-            <CsrfField ctx={ctx} />
-            <TextField
-              name="code"
-              label={t('twofactor.code')}
-              hint={t('twofactor.codeHint')}
-              state={form}
-              autocomplete="one-time-code"
-              inputMode="numeric"
-              required
-              maxLength={7}
-            />
-            <button type="submit" class="button">
-              {t('login.secondStep.submit')}
-            </button>
-          </form>
-          <p>
-            <a href="/login/two-factor?method=recovery">{t('login.secondStep.useRecovery')}</a>
-          </p>
-        </>
-      ) : (
-        <>
-          <p>{t('login.secondStep.recoveryHelp')}</p>
-          <ErrorSummary ctx={ctx} state={form} labels={{ recovery_code: t('twofactor.recoveryCode') }} />
-          <form method="post" action="/login/two-factor" class="stack" novalidate>
-            <CsrfField ctx={ctx} />
-            <TextField
-              name="recovery_code"
-              label={t('twofactor.recoveryCode')}
-              hint={t('twofactor.recoveryCodeHint')}
-              state={form}
-              autocomplete="off"
-              required
-              maxLength={64}
-            />
-            <button type="submit" class="button">
-              {t('login.secondStep.submit')}
-            </button>
-          </form>
-          <p>
-            <a href="/login/two-factor">{t('login.secondStep.useApp')}</a>
-          </p>
-        </>
-      )}
+      {/* The same form either way: the field asks for an app code or for a recovery code. */}
+      <p>{t(choice.help)}</p>
+      <ErrorSummary ctx={ctx} state={form} labels={{ [choice.name]: t(choice.label) }} />
+      <form method="post" action="/login/two-factor" class="stack" novalidate>
+        <CsrfField ctx={ctx} />
+        <TextField
+          name={choice.name}
+          label={t(choice.label)}
+          hint={t(choice.hint)}
+          state={form}
+          autocomplete={choice.autocomplete}
+          inputMode={choice.inputMode}
+          required
+          maxLength={choice.maxLength}
+        />
+        <button type="submit" class="button">
+          {t('login.secondStep.submit')}
+        </button>
+      </form>
+      <p>
+        <a href={choice.switchHref}>{t(choice.switchLabel)}</a>
+      </p>
     </section>
   );
 }
