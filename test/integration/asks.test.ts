@@ -289,6 +289,12 @@ describe.each(engines())('asks on %s', (engine) => {
     expect((await org.post(`/asks/${id}/pause`)).statusCode).toBe(303);
     await org.get(`/asks/${id}`);
     expect((await org.post(`/asks/${id}/resume`)).statusCode).toBe(303);
+    // An organizer marks it filled from the page, and opens it again.
+    expect((await org.get(`/asks/${id}`)).body).toContain(`action="/asks/${id}/fill"`);
+    expect((await org.post(`/asks/${id}/fill`)).statusCode).toBe(303);
+    expect((await t.db.kysely.selectFrom('asks').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('filled');
+    await org.get(`/asks/${id}`);
+    expect((await org.post(`/asks/${id}/resume`)).statusCode).toBe(303);
     await org.get(`/asks/${id}`);
     const refused = await org.post(`/asks/${id}/close`, { outcome: '  ' });
     expect(refused.statusCode).toBe(422);
@@ -306,7 +312,7 @@ describe.each(engines())('asks on %s', (engine) => {
     expect(reopen.json().errors).toEqual([expect.objectContaining({ pointer: '/status' })]);
     expect((await org.get(`/asks/${id}/edit`)).statusCode).toBe(409);
     const audit = await t.db.kysely.selectFrom('audit_log').select('action').where('subject_id', '=', id).orderBy('id').execute();
-    expect(audit.map((a) => a.action)).toEqual(['ask.created', 'ask.publish', 'ask.pause', 'ask.resume', 'ask.close']);
+    expect(audit.map((a) => a.action)).toEqual(['ask.created', 'ask.publish', 'ask.pause', 'ask.resume', 'ask.fill', 'ask.resume', 'ask.close']);
   });
 
   it('edits an ask and keeps the ids of its windows', async () => {

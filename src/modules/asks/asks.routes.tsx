@@ -262,7 +262,7 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.redirect(`/asks/${found.ask.id}`, 303);
   });
 
-  for (const action of ['publish', 'pause', 'resume', 'close'] as const satisfies readonly AskAction[]) {
+  for (const action of ['publish', 'pause', 'resume', 'fill', 'close'] as const satisfies readonly AskAction[]) {
     app.post(`/asks/:id/${action}`, async (request, reply) => {
       const viewer = requireViewer(request, reply);
       if (!viewer) return reply;

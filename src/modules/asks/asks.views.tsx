@@ -453,7 +453,7 @@ export function AskPage(props: {
 
 function OrganizerActions({ ctx, ask, canEdit, actions, closeState }: { ctx: PageContext; ask: AskRecord; canEdit: boolean; actions: AskAction[]; closeState: FormState }) {
   const { t } = ctx.i18n;
-  const simple = actions.filter((a) => a !== 'close' && a !== 'fill');
+  const simple = actions.filter((a) => a !== 'close');
   return (
     <section aria-labelledby="organize-title" lang={ctx.i18n.locale} class="stack">
       <h2 id="organize-title">{t('asks.organize')}</h2>

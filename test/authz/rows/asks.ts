@@ -65,6 +65,7 @@ export const rows: AuthzRow[] = [
   { method: 'POST', route: '/asks/:id/edit', path: (f) => `/asks/${f.ids.openAsk}/edit`, body: askForm, expect: managePage },
   { method: 'POST', route: '/asks/:id/publish', prepare: fresh('draft'), path: (f) => `/asks/${f.ids.freshAsk}/publish`, expect: hiddenPage },
   { method: 'POST', route: '/asks/:id/pause', prepare: fresh('open'), path: (f) => `/asks/${f.ids.freshAsk}/pause`, expect: managePage },
+  { method: 'POST', route: '/asks/:id/fill', prepare: fresh('open'), path: (f) => `/asks/${f.ids.freshAsk}/fill`, expect: managePage },
   { method: 'POST', route: '/asks/:id/resume', prepare: fresh('paused'), path: (f) => `/asks/${f.ids.freshAsk}/resume`, expect: hiddenPage },
   { method: 'POST', route: '/asks/:id/close', prepare: fresh('open'), path: (f) => `/asks/${f.ids.freshAsk}/close`, body: { outcome: 'Done together.' }, expect: managePage },
   { method: 'GET', route: '/api/v1/communities/:slug/asks', path: (f) => `/api/v1/communities/${f.ids.communitySlug}/asks`, expect: publicApi },
