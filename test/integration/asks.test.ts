@@ -113,6 +113,17 @@ describe.each(engines())('asks on %s', (engine) => {
     expect(api.json()).toMatchObject({ kind, status: 'draft', community: 'river-tenants' });
   });
 
+  it('lists the community’s donation channels on a money ask, and only there', async () => {
+    const community = await t.db.kysely.selectFrom('communities').select('id').where('slug', '=', 'river-tenants').executeTakeFirstOrThrow();
+    await t.db.kysely.insertInto('donation_channels').values({ community_id: community.id, label: 'Strike fund', details: 'IBAN ES00 0000 0000 0000' }).execute();
+    const money = await org.get(`/asks/${await create({ ...BASE, ...BY_KIND.money! })}`);
+    expect(money.body).toContain('Where to give');
+    expect(money.body).toContain('<strong>Strike fund</strong>');
+    expect(money.body).toContain('IBAN ES00 0000 0000 0000');
+    const skill = await org.get(`/asks/${await create({ ...BASE, ...BY_KIND.skill! })}`);
+    expect(skill.body).not.toContain('Strike fund');
+  });
+
   it('stores shift times in the time zone they were typed in', async () => {
     const id = await create({ ...BASE, kind: 'shift', timeZone: 'America/Mexico_City', window0Start: ahead(5, 9), window0End: ahead(5, 11), window0Slots: '1' });
     const ask = (await t.app.inject({ method: 'GET', url: `/api/v1/asks/${id}`, headers: { authorization: `Bearer ${p.organizer.token}` } })).json() as { windows: Array<{ startsAt: string }> };

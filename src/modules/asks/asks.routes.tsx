@@ -5,7 +5,7 @@ import { HttpError, sendProblem } from '../../platform/errors.js';
 import { choice, optionalText, parseForm, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
-import { canManageAsks, canSeeCommunity, getCommunityAccess, type CommunityAccess } from '../communities/index.js';
+import { canManageAsks, canSeeCommunity, getCommunityAccess, listDonationChannels, type CommunityAccess } from '../communities/index.js';
 import { hasPledgedCommitment } from '../commitments/index.js';
 import type { Place } from '../profile/index.js';
 import { CLOSE_FORM, flattenAskJson, fromMinorUnits, isAskField, ITEMS_MAX, parseAsk, pointerFor, ROWS_STEP, toLocalInput, WINDOWS_MAX, OUTCOME_MAX } from './asks.form.js';
@@ -160,6 +160,7 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { ask, access } = found;
     const canEdit = canEditAsk(viewer, access, ask);
     const showDetail = canSeeLocationDetail(viewer, access, ask, { pledged: await pledged(viewer, ask.id) });
+    const channels = ask.kind === 'money' ? await listDonationChannels(db.kysely, access.community.id) : undefined;
     return reply.page(
       ask.title,
       <AskPage
@@ -167,6 +168,7 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
         ask={ask}
         community={access.community}
         showDetail={showDetail}
+        channels={channels}
         canEdit={canEdit}
         actions={canEdit ? availableActions(ask.status) : []}
         closeState={closeState}

@@ -310,6 +310,8 @@ export function AskPage(props: {
   actions: AskAction[];
   closeState: FormState;
   notice?: string | undefined;
+  /** For money asks: where to give, as the community listed it. */
+  channels?: Array<{ label: string; details: string }>;
 }) {
   const { ctx, ask, community } = props;
   const { t } = ctx.i18n;
@@ -348,6 +350,20 @@ export function AskPage(props: {
           <>
             <dt>{t('asks.field.moneyGoal')}</dt>
             <dd>{formatMoney(ctx, ask.moneyGoalMinor, ask.currency)}</dd>
+          </>
+        ) : null}
+        {ask.kind === 'money' && props.channels && props.channels.length > 0 ? (
+          <>
+            <dt>{t('asks.money.channels')}</dt>
+            <dd>
+              <ul>
+                {props.channels.map((channel) => (
+                  <li>
+                    <strong>{channel.label}</strong>: <span class="pre-line">{channel.details}</span>
+                  </li>
+                ))}
+              </ul>
+            </dd>
           </>
         ) : null}
         {ask.kind === 'advocacy' ? (

@@ -408,3 +408,8 @@ export async function countOrganizers(db: Executor, communityId: string): Promis
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The community's donation channels, in its order: where allies give money to it. */
+export function listDonationChannels(db: Executor, communityId: string): Promise<Array<{ label: string; details: string }>> {
+  return db.selectFrom('donation_channels').select(['label', 'details']).where('community_id', '=', communityId).orderBy('position').execute();
+}

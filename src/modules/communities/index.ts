@@ -23,3 +23,4 @@ export {
   requestToJoin,
 } from './communities.service.js';
 export { parseCommunityJson, slugify, type CommunityInput } from './communities.forms.js';
+export { listDonationChannels } from './communities.repository.js';
