@@ -336,7 +336,7 @@ describe.each(engines())('accounts on %s', (engine) => {
       expect(unknown.headers.location).toBe(known.headers.location);
       expect(stable(unknownPage.body)).toBe(stable(knownPage.body));
       expect(await mailsTo(missing)).toHaveLength(0);
-      expect((await mailsTo(email)).at(-1)!.text).toMatch(/reset-password\?token=/);
+      expect((await mailsTo(email)).some((m) => /reset-password\?token=/.test(m.text))).toBe(true);
 
       const invalid = await b.post('/forgot-password', { email: 'nope' });
       expect(invalid.statusCode).toBe(422);
