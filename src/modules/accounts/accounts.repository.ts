@@ -136,18 +136,20 @@ export interface AccountRecord {
   emailVerifiedAt: Date | null;
 }
 
+const accountColumns = [
+  'id',
+  'email',
+  'email_normalized as emailNormalized',
+  'display_name as displayName',
+  'password_hash as passwordHash',
+  'locale',
+  'email_verified_at as emailVerifiedAt',
+] as const;
+
 export function findAccount(db: Executor, id: string): Promise<AccountRecord | undefined> {
   return db
     .selectFrom('users')
-    .select([
-      'id',
-      'email',
-      'email_normalized as emailNormalized',
-      'display_name as displayName',
-      'password_hash as passwordHash',
-      'locale',
-      'email_verified_at as emailVerifiedAt',
-    ])
+    .select(accountColumns)
     .where('id', '=', id)
     .executeTakeFirst();
 }
@@ -318,15 +320,7 @@ export function listSessionsOfUser(db: Executor, userId: string): Promise<Sessio
 export function findAccountByEmail(db: Executor, emailNormalized: string): Promise<AccountRecord | undefined> {
   return db
     .selectFrom('users')
-    .select([
-      'id',
-      'email',
-      'email_normalized as emailNormalized',
-      'display_name as displayName',
-      'password_hash as passwordHash',
-      'locale',
-      'email_verified_at as emailVerifiedAt',
-    ])
+    .select(accountColumns)
     .where('email_normalized', '=', emailNormalized)
     .executeTakeFirst();
 }

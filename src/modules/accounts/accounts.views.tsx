@@ -36,6 +36,22 @@ function Narrow({ id, title, children }: { id: string; title: string; children: 
   );
 }
 
+/** The field where a person chooses a password: its rules as a hint, never echoed back. */
+function NewPasswordField({ ctx, label, state }: { ctx: PageContext; label: string; state: FormState }) {
+  return (
+    <TextField
+      name="password"
+      type="password"
+      label={label}
+      hint={passwordHint(ctx)}
+      state={state}
+      autocomplete="new-password"
+      required
+      maxLength={PASSWORD_MAX}
+    />
+  );
+}
+
 function passwordHint(ctx: PageContext): string {
   return ctx.i18n.t('account.password.hint', { min: PASSWORD_MIN, max: PASSWORD_MAX });
 }
@@ -60,16 +76,7 @@ export function SignupPage({ ctx, state }: { ctx: PageContext; state: FormState 
           required
           maxLength={80}
         />
-        <TextField
-          name="password"
-          type="password"
-          label={labels.password}
-          hint={passwordHint(ctx)}
-          state={state}
-          autocomplete="new-password"
-          required
-          maxLength={PASSWORD_MAX}
-        />
+        <NewPasswordField ctx={ctx} label={labels.password!} state={state} />
         <button type="submit" class="button">
           {t('account.signup.submit')}
         </button>
@@ -200,16 +207,7 @@ export function ResetPasswordPage({ ctx, token, state }: { ctx: PageContext; tok
       <form method="post" action="/reset-password" class="stack" novalidate>
         <CsrfField ctx={ctx} />
         <input type="hidden" name="token" value={token} />
-        <TextField
-          name="password"
-          type="password"
-          label={labels.password}
-          hint={passwordHint(ctx)}
-          state={state}
-          autocomplete="new-password"
-          required
-          maxLength={PASSWORD_MAX}
-        />
+        <NewPasswordField ctx={ctx} label={labels.password!} state={state} />
         <button type="submit" class="button">
           {t('account.reset.submit')}
         </button>
@@ -298,16 +296,7 @@ export function ChangePasswordPage({ ctx, state }: { ctx: PageContext; state: Fo
       <form method="post" action="/account/password" class="stack" novalidate>
         <CsrfField ctx={ctx} />
         <TextField name="current_password" type="password" label={labels.current_password} state={state} autocomplete="current-password" required />
-        <TextField
-          name="password"
-          type="password"
-          label={labels.password}
-          hint={passwordHint(ctx)}
-          state={state}
-          autocomplete="new-password"
-          required
-          maxLength={PASSWORD_MAX}
-        />
+        <NewPasswordField ctx={ctx} label={labels.password!} state={state} />
         <CheckboxField name="sign_out_others" label={labels.sign_out_others} hint={t('account.password.signOutOthersHint')} state={state} />
         <button type="submit" class="button">
           {t('account.password.submit')}
