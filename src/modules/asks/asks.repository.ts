@@ -150,6 +150,18 @@ export async function syncWindows(db: Executor, askId: string, windows: Array<{ 
   }
 }
 
+/** Recomputes when the ask first happens and when it is over, from its windows or its own times (search sorts and filters on them). */
+export async function refreshTimes(db: Executor, askId: string): Promise<void> {
+  await db
+    .updateTable('asks')
+    .set({
+      first_starts_at: sql<Date | null>`coalesce((select min(w.starts_at) from ask_windows w where w.ask_id = asks.id), asks.starts_at)`,
+      last_ends_at: sql<Date | null>`coalesce((select max(w.ends_at) from ask_windows w where w.ask_id = asks.id), asks.ends_at, asks.starts_at)`,
+    })
+    .where('id', '=', askId)
+    .execute();
+}
+
 /** Makes the ask's items these, in order, keeping the ids of rows that had one. */
 export async function syncItems(db: Executor, askId: string, items: Array<{ id: string | null; label: string; quantity: number; unit: string | null }>): Promise<void> {
   const existing = new Set((await db.selectFrom('ask_items').select('id').where('ask_id', '=', askId).execute()).map((r) => r.id));

@@ -86,6 +86,7 @@ export async function createAsk(db: Db, input: { communityId: string; actorId: s
     await repo.replaceTags(trx, askId, input.ask.skills, input.ask.languages);
     await repo.syncWindows(trx, askId, input.ask.kind === 'shift' ? input.ask.windows : []);
     await repo.syncItems(trx, askId, input.ask.kind === 'supplies' ? input.ask.items : []);
+    await repo.refreshTimes(trx, askId);
     await audit(trx, { actorId: input.actorId, action: 'ask.created', subjectType: 'ask', subjectId: askId, requestId: input.requestId, details: { kind: input.ask.kind } });
     return askId;
   });
@@ -102,6 +103,7 @@ export async function editAsk(db: Db, input: { askId: string; actorId: string; a
       await repo.replaceTags(trx, input.askId, input.ask.skills, input.ask.languages);
       await repo.syncWindows(trx, input.askId, input.ask.kind === 'shift' ? input.ask.windows : []);
       await repo.syncItems(trx, input.askId, input.ask.kind === 'supplies' ? input.ask.items : []);
+      await repo.refreshTimes(trx, input.askId);
       await audit(trx, { actorId: input.actorId, action: 'ask.updated', subjectType: 'ask', subjectId: input.askId, requestId: input.requestId });
     });
   } catch (err) {

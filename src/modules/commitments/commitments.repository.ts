@@ -282,7 +282,16 @@ export async function moveState(
     .where('id', '=', id)
     .where('state', '=', from)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const moved = Number(result.numUpdatedRows) === 1;
+  // The feed lifts communities whose support nobody confirmed lately: keep the latest confirmation.
+  if (moved && (to === 'done' || to === 'partly_done') && !extra.selfReported) {
+    await db
+      .updateTable('communities')
+      .set({ last_confirmed_at: sql<Date>`now()` })
+      .where('id', '=', (eb) => eb.selectFrom('asks').innerJoin('commitments', 'commitments.ask_id', 'asks.id').select('asks.community_id').where('commitments.id', '=', id))
+      .execute();
+  }
+  return moved;
 }
 
 /** Minutes the person has pledged in the (UTC, Monday-first) week around `at`. */
