@@ -12,6 +12,7 @@ import { registerAdmin } from './modules/admin/index.js';
 import { registerAsks } from './modules/asks/index.js';
 import { registerCommitments } from './modules/commitments/index.js';
 import { registerCommunities } from './modules/communities/index.js';
+import { registerDiscovery } from './modules/discovery/index.js';
 import { registerHome } from './modules/home/index.js';
 import { registerLedger } from './modules/ledger/index.js';
 import { registerNotifications } from './modules/notifications/index.js';
@@ -136,6 +137,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerAsks(app, ctx);
   registerCommitments(app, ctx);
   registerLedger(app, ctx);
+  registerDiscovery(app, ctx);
   registerNotifications(app, ctx);
   registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
   registerOpenApi(app, ctx);

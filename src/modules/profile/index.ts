@@ -8,7 +8,7 @@ export function registerProfile(app: FastifyInstance, ctx: AppContext): void {
 }
 
 export { registerDeletionHandler, purgeDeleted, type ContentMode, type DeletionHandler } from './deletion.js';
-export { getProfile, listPeople, setSuspension, updateProfile, type AdminUserRow } from './profile.service.js';
+export { getProfile, listPeople, setRestMode, setSuspension, updateProfile, type AdminUserRow } from './profile.service.js';
 export type { ProfileInput } from './profile.form.js';
 export { canSuspend } from './profile.policy.js';
 export { coarsePoint, findPlaces, placeById, placeLabel, type Place, type PlaceMatch } from './places.js';

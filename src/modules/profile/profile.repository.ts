@@ -256,3 +256,8 @@ export async function endSessionsAndTokens(trx: Executor, userId: string): Promi
   const tokens = await trx.deleteFrom('api_tokens').where('user_id', '=', userId).executeTakeFirst();
   return { sessions: Number(sessions.numDeletedRows), tokens: Number(tokens.numDeletedRows) };
 }
+
+/** Turns rest mode on or off. */
+export async function saveRestMode(db: Executor, userId: string, on: boolean): Promise<void> {
+  await db.updateTable('users').set({ rest_mode: on, updated_at: sql<Date>`now()` }).where('id', '=', userId).execute();
+}

@@ -171,3 +171,11 @@ export async function setSuspension(
     return 'done';
   });
 }
+
+/** Turns rest mode on or off on its own (the feed offers a way back), with an audit entry. */
+export async function setRestMode(db: Db, input: { userId: string; on: boolean; requestId: string }): Promise<void> {
+  await db.kysely.transaction().execute(async (trx) => {
+    await repo.saveRestMode(trx, input.userId, input.on);
+    await audit(trx, { actorId: input.userId, action: input.on ? 'profile.rest_on' : 'profile.rest_off', subjectType: 'user', subjectId: input.userId, requestId: input.requestId });
+  });
+}

@@ -52,7 +52,7 @@ interface InputProps {
   name: string;
   label: string;
   state: FormState;
-  type?: 'text' | 'email' | 'password' | 'number' | 'search' | 'url';
+  type?: 'text' | 'email' | 'password' | 'number' | 'search' | 'url' | 'date';
   hint?: string;
   autocomplete?: string;
   required?: boolean;

@@ -55,6 +55,9 @@ function AccountNav({ ctx }: { ctx: PageContext }) {
     return (
       <ul class="nav-list">
         <li>
+          <a href="/search">{t('layout.nav.search')}</a>
+        </li>
+        <li>
           <a href="/communities">{t('layout.nav.communities')}</a>
         </li>
         <li>
@@ -68,6 +71,12 @@ function AccountNav({ ctx }: { ctx: PageContext }) {
   }
   return (
     <ul class="nav-list">
+      <li>
+        <a href="/feed">{t('layout.nav.feed')}</a>
+      </li>
+      <li>
+        <a href="/search">{t('layout.nav.search')}</a>
+      </li>
       <li>
         <a href="/communities">{t('layout.nav.communities')}</a>
       </li>

@@ -1,0 +1,271 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/client.js';
+import type { AskKind } from '../asks/asks.form.js';
+import type { SearchCursor, SearchSort } from './search.form.js';
+
+/** An open ask as a search result or feed item shows it: public fields only, never the exact place. */
+export interface DiscoveredAsk {
+  id: string;
+  kind: AskKind;
+  title: string;
+  priority: 'urgent' | 'normal' | 'ongoing';
+  language: string;
+  online: boolean;
+  areaLabel: string | null;
+  locationSensitive: boolean;
+  timeZone: string;
+  firstStartsAt: Date | null;
+  lastEndsAt: Date | null;
+  publishedAt: Date;
+  communityId: string;
+  communitySlug: string;
+  communityName: string;
+  communityLastConfirmedAt: Date | null;
+  /** From the point searched from (or the ally's home area) to the ask's public area, in km; null for online asks or without a point. */
+  distanceKm: number | null;
+  placesTotal: number | null;
+  placesTaken: number | null;
+  currency: string | null;
+  skills: string[];
+  languages: string[];
+  /** The value the results were sorted by, for the next page's cursor. */
+  sortValue: number | string | null;
+}
+
+export interface Point {
+  lat: number;
+  lon: number;
+}
+
+const EARTH_KM = 6371.0088;
+const KM_PER_DEGREE = 111.195;
+const SEPARATOR = '\u001f';
+
+/** Great-circle distance (haversine) from a point to the ask's public area, in km; null without an area. */
+function distance(point: Point): RawBuilder<number | null> {
+  return sql<number | null>`(${EARTH_KM}::float8 * 2 * asin(least(1, sqrt(
+    power(sin(radians(a.area_lat - ${point.lat}::float8) / 2), 2)
+    + cos(radians(${point.lat}::float8)) * cos(radians(a.area_lat)) * power(sin(radians(a.area_lon - ${point.lon}::float8) / 2), 2)))))`;
+}
+
+/** In-person asks whose public area lies within `km` of the point: a box the index can use, then the exact distance. */
+function within(point: Point, km: number): RawBuilder<boolean> {
+  const dLat = km / KM_PER_DEGREE;
+  const box = [sql`a.area_lat between ${point.lat - dLat}::float8 and ${point.lat + dLat}::float8`];
+  const cosLat = Math.cos((point.lat * Math.PI) / 180);
+  const dLon = cosLat > 0.01 ? km / (KM_PER_DEGREE * cosLat) : 360;
+  // Near the poles or across the date line the longitude range wraps: the exact distance alone decides.
+  if (point.lon - dLon >= -180 && point.lon + dLon <= 180) box.push(sql`a.area_lon between ${point.lon - dLon}::float8 and ${point.lon + dLon}::float8`);
+  return sql<boolean>`(not a.online and a.area_lat is not null and ${sql.join(box, sql` and `)} and ${distance(point)} <= ${km}::float8)`;
+}
+
+/** The text-search configuration of an ask's language, as the generated search vector uses it. */
+const CONFIGS = [
+  { language: 'en', config: 'english' },
+  { language: 'es', config: 'spanish' },
+] as const;
+
+/** The ask matches the words, each ask read in its own language's dictionary. */
+function textMatch(text: string): RawBuilder<boolean> {
+  const known = CONFIGS.map(({ language, config }) => sql`(a.language = ${language} and a.search_vector @@ websearch_to_tsquery(${sql.lit(config)}::regconfig, ${text}))`);
+  const other = sql`(a.language not in ('en', 'es') and a.search_vector @@ websearch_to_tsquery('simple'::regconfig, ${text}))`;
+  return sql<boolean>`(${sql.join([...known, other], sql` or `)})`;
+}
+
+/** How well the ask matches the words (title words weigh more than description words). */
+function textRank(text: string): RawBuilder<number> {
+  return sql<number>`ts_rank(a.search_vector, case a.language
+    when 'en' then websearch_to_tsquery('english'::regconfig, ${text})
+    when 'es' then websearch_to_tsquery('spanish'::regconfig, ${text})
+    else websearch_to_tsquery('simple'::regconfig, ${text}) end)::float8`;
+}
+
+/** Conditions every discovered ask meets: open, of a verified community, not over, not of a community that blocked the viewer. */
+function visible(viewerId: string | null): RawBuilder<boolean>[] {
+  const conditions = [sql<boolean>`a.status = 'open'`, sql<boolean>`c.status = 'verified'`, sql<boolean>`(a.last_ends_at is null or a.last_ends_at > now())`];
+  if (viewerId) conditions.push(sql<boolean>`not exists (select 1 from community_blocks b where b.community_id = a.community_id and b.user_id = ${viewerId}::uuid)`);
+  return conditions;
+}
+
+/** The columns of a discovered ask; `point` gives distances, `sortValue` the value sorted by. */
+function summaryColumns(point: Point | null, sortValue: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`a.id, a.kind, a.title, a.priority, a.language, a.online, a.area_label as "areaLabel",
+    a.location_sensitive as "locationSensitive", a.time_zone as "timeZone",
+    a.first_starts_at as "firstStartsAt", a.last_ends_at as "lastEndsAt", a.published_at as "publishedAt",
+    a.community_id as "communityId", c.slug as "communitySlug", c.name as "communityName", c.last_confirmed_at as "communityLastConfirmedAt",
+    ${point ? sql`case when a.online then null else ${distance(point)} end` : sql`null::float8`} as "distanceKm",
+    ${sortValue} as "sortValue", a.currency, a.capacity, a.money_goal_minor`;
+}
+
+/** Places (slots, seats, items, money) and how many are taken, per kind, for a page of results. */
+const PLACES = sql`
+  case h.kind
+    when 'shift' then (select sum(w.slots) from ask_windows w where w.ask_id = h.id and w.ends_at > now())
+    when 'attend' then h.capacity
+    when 'supplies' then (select sum(i.quantity) from ask_items i where i.ask_id = h.id)
+    when 'money' then h.money_goal_minor
+  end::float8 as "placesTotal",
+  case h.kind
+    when 'shift' then (select count(*) from commitments m join ask_windows w on w.id = m.window_id where m.ask_id = h.id and m.state = 'pledged' and w.ends_at > now())
+    when 'attend' then (select count(*) from commitments m where m.ask_id = h.id and m.state = 'pledged')
+    when 'supplies' then (select coalesce(sum(m.quantity), 0) from commitments m where m.ask_id = h.id and m.state in ('pledged', 'done', 'partly_done'))
+    when 'money' then (select coalesce(sum(m.amount_minor), 0) from commitments m where m.ask_id = h.id and m.state in ('pledged', 'done', 'partly_done'))
+  end::float8 as "placesTaken",
+  array_to_string(array(select s.skill from ask_skills s where s.ask_id = h.id order by s.skill), ${SEPARATOR}) as "skillList",
+  array_to_string(array(select l.language from ask_languages l where l.ask_id = h.id order by l.language), ${SEPARATOR}) as "languageList"`;
+
+type RawDiscovered = Omit<DiscoveredAsk, 'skills' | 'languages'> & { skillList: string; languageList: string; capacity: unknown; money_goal_minor: unknown };
+
+function normalise(row: RawDiscovered): DiscoveredAsk {
+  const { skillList, languageList, capacity: _capacity, money_goal_minor: _goal, ...rest } = row;
+  const languages = languageList === '' ? [] : languageList.split(SEPARATOR);
+  return {
+    ...rest,
+    distanceKm: rest.distanceKm === null ? null : Number(rest.distanceKm),
+    placesTotal: rest.placesTotal === null ? null : Number(rest.placesTotal),
+    placesTaken: rest.placesTaken === null ? null : Number(rest.placesTaken),
+    sortValue: typeof rest.sortValue === 'string' || rest.sortValue === null ? rest.sortValue : Number(rest.sortValue),
+    skills: skillList === '' ? [] : skillList.split(SEPARATOR),
+    languages: languages.includes(rest.language) ? languages : [rest.language, ...languages],
+  };
+}
+
+export interface SearchFilters {
+  viewerId: string | null;
+  text: string | null;
+  kinds: AskKind[];
+  skill: string | null;
+  language: string | null;
+  from: Date | null;
+  /** The first instant after the range. */
+  until: Date | null;
+  online: 'only' | 'exclude' | null;
+  tag: string | null;
+  point: Point | null;
+  withinKm: number;
+  sort: SearchSort;
+  after: SearchCursor | null;
+  limit: number;
+}
+
+/** One page of open asks matching the filters, in the order asked for, and one more if there is a next page. */
+export async function searchAsks(db: Executor, f: SearchFilters): Promise<DiscoveredAsk[]> {
+  const conditions = visible(f.viewerId);
+  if (f.text) conditions.push(textMatch(f.text));
+  if (f.kinds.length > 0) conditions.push(sql<boolean>`a.kind in (${sql.join(f.kinds)})`);
+  if (f.skill) conditions.push(sql<boolean>`exists (select 1 from ask_skills s where s.ask_id = a.id and s.skill = ${f.skill})`);
+  if (f.language) conditions.push(sql<boolean>`(a.language = ${f.language} or exists (select 1 from ask_languages l where l.ask_id = a.id and l.language = ${f.language}))`);
+  if (f.from) conditions.push(sql<boolean>`coalesce(a.last_ends_at, a.first_starts_at) >= ${f.from}::timestamptz`);
+  if (f.until) conditions.push(sql<boolean>`a.first_starts_at < ${f.until}::timestamptz`);
+  if (f.online === 'only') conditions.push(sql<boolean>`a.online`);
+  if (f.online === 'exclude') conditions.push(sql<boolean>`not a.online`);
+  if (f.tag) conditions.push(sql<boolean>`exists (select 1 from community_tags t where t.community_id = a.community_id and lower(t.tag) = lower(${f.tag}))`);
+  if (f.point && f.online !== 'only') conditions.push(f.online === 'exclude' ? within(f.point, f.withinKm) : sql<boolean>`(a.online or ${within(f.point, f.withinKm)})`);
+
+  let sortValue: RawBuilder<unknown>;
+  let order: RawBuilder<unknown>;
+  const { after } = f;
+  if (f.sort === 'relevance' && f.text) {
+    const rank = textRank(f.text);
+    sortValue = rank;
+    order = sql`${rank} desc, a.id`;
+    if (after) conditions.push(sql<boolean>`(${rank} < ${after.value}::float8 or (${rank} = ${after.value}::float8 and a.id > ${after.id}::uuid))`);
+  } else {
+    const byDistance = f.sort === 'distance' && f.point !== null;
+    const expr = byDistance ? sql`(case when a.online then null else ${distance(f.point!)} end)` : sql`a.first_starts_at`;
+    sortValue = byDistance ? expr : sql`to_char(a.first_starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+    order = sql`${expr} asc nulls last, a.id`;
+    const cast = byDistance ? sql`::float8` : sql`::timestamptz`;
+    if (after && after.value !== null) conditions.push(sql<boolean>`(${expr} > ${after.value}${cast} or (${expr} = ${after.value}${cast} and a.id > ${after.id}::uuid) or ${expr} is null)`);
+    else if (after) conditions.push(sql<boolean>`(${expr} is null and a.id > ${after.id}::uuid)`);
+  }
+
+  const result = await sql<RawDiscovered>`
+    select h.*, ${PLACES}
+    from (
+      select ${summaryColumns(f.point, sortValue)}
+      from asks a join communities c on c.id = a.community_id
+      where ${sql.join(conditions, sql` and `)}
+      order by ${order}
+      limit ${f.limit + 1}
+    ) h
+    order by h."sortValue" ${f.sort === 'relevance' && f.text ? sql`desc` : sql`asc nulls last`}, h.id`.execute(db);
+  return result.rows.map(normalise);
+}
+
+/** What the feed reads of an ally's profile. */
+export interface AllyRow {
+  restMode: boolean;
+  homeLat: number | null;
+  homeLon: number | null;
+  homeArea: string | null;
+  travelRadiusKm: number | null;
+}
+
+export async function findAlly(db: Executor, userId: string): Promise<AllyRow | undefined> {
+  return db
+    .selectFrom('users')
+    .select(['rest_mode as restMode', 'home_lat as homeLat', 'home_lon as homeLon', 'home_area as homeArea', 'travel_radius_km as travelRadiusKm'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** At most this many asks near the ally and this many online ones are ranked for the feed. */
+export const LOCAL_CANDIDATES = 200;
+export const ONLINE_CANDIDATES = 100;
+
+/**
+ * The open asks the feed ranks for an ally: in-person asks within their travel radius of their home
+ * area (the soonest first), and online asks in a language they speak (the newest first).
+ */
+export async function feedCandidates(
+  db: Executor,
+  ally: { id: string; point: Point | null; radiusKm: number; languages: string[] },
+): Promise<DiscoveredAsk[]> {
+  const base = visible(ally.id);
+  const queries: Array<Promise<DiscoveredAsk[]>> = [];
+  const run = async (conditions: RawBuilder<boolean>[], order: RawBuilder<unknown>, limit: number) => {
+    const result = await sql<RawDiscovered>`
+      select h.*, ${PLACES}
+      from (
+        select ${summaryColumns(ally.point, sql`null`)}
+        from asks a join communities c on c.id = a.community_id
+        where ${sql.join(conditions, sql` and `)}
+        order by ${order}
+        limit ${limit}
+      ) h`.execute(db);
+    return result.rows.map(normalise);
+  };
+  if (ally.point) queries.push(run([...base, within(ally.point, ally.radiusKm)], sql`a.first_starts_at asc nulls last, a.id`, LOCAL_CANDIDATES));
+  const speaks =
+    ally.languages.length > 0
+      ? [sql<boolean>`(a.language in (${sql.join(ally.languages)}) or exists (select 1 from ask_languages l where l.ask_id = a.id and l.language in (${sql.join(ally.languages)})))`]
+      : [];
+  queries.push(run([...base, sql<boolean>`a.online`, ...speaks], sql`a.published_at desc, a.id`, ONLINE_CANDIDATES));
+  return (await Promise.all(queries)).flat();
+}
+
+/** The upcoming times of these asks (a shift's windows, an event's start and end), at most ten each, soonest first. */
+export async function upcomingTimes(db: Executor, askIds: string[]): Promise<Map<string, Array<{ startsAt: Date; endsAt: Date }>>> {
+  const times = new Map<string, Array<{ startsAt: Date; endsAt: Date }>>();
+  if (askIds.length === 0) return times;
+  const result = await sql<{ askId: string; startsAt: Date; endsAt: Date }>`
+    select t.ask_id as "askId", t.starts_at as "startsAt", t.ends_at as "endsAt"
+    from (
+      select w.ask_id, w.starts_at, w.ends_at, row_number() over (partition by w.ask_id order by w.starts_at) as n
+      from ask_windows w
+      where w.ask_id in (${sql.join(askIds.map((id) => sql`${id}::uuid`))}) and w.ends_at > now()
+      union all
+      select a.id, a.starts_at, coalesce(a.ends_at, a.starts_at + interval '2 hours'), 1
+      from asks a
+      where a.id in (${sql.join(askIds.map((id) => sql`${id}::uuid`))}) and a.kind = 'attend' and a.starts_at is not null
+    ) t
+    where t.n <= 10
+    order by t.ask_id, t.starts_at`.execute(db);
+  for (const row of result.rows) {
+    const list = times.get(row.askId) ?? [];
+    list.push({ startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt) });
+    times.set(row.askId, list);
+  }
+  return times;
+}

@@ -1,0 +1,214 @@
+import type { Db } from '../../db/client.js';
+import type { FieldError } from '../../platform/forms.js';
+import type { Translator } from '../../platform/i18n.js';
+import type { Viewer } from '../../platform/views/render.js';
+import { findPlaces, getProfile, placeById, skillLabelKey, type Place, type SkillCode } from '../profile/index.js';
+import { isSkill } from '../profile/index.js';
+import * as repo from './discovery.repository.js';
+import type { DiscoveredAsk } from './discovery.repository.js';
+import { buildFeed, FEED_PAGE_SIZE, type AllyFit, type FeedCandidate, type Reason } from './feed.policy.js';
+import { decodeSearchCursor, encodeSearchCursor, type SearchQuery, type SearchSort } from './search.form.js';
+
+export type { DiscoveredAsk } from './discovery.repository.js';
+
+/** Without a travel radius in the profile, the feed looks this far around the home area. */
+export const DEFAULT_RADIUS_KM = 25;
+/** The feed ranks at most this many pages. */
+export const FEED_PAGES_MAX = Math.ceil((repo.LOCAL_CANDIDATES + repo.ONLINE_CANDIDATES) / FEED_PAGE_SIZE);
+
+export type SearchOutcome =
+  | { ok: true; results: DiscoveredAsk[]; next: string | null; place: Place | null; sort: SearchSort }
+  | { ok: false; errors: { near?: FieldError; after?: FieldError }; candidates: Place[] };
+
+/** The place a search is near: a chosen id, or the name typed, looked up in the shipped list. */
+export function resolveSearchPlace(query: Pick<SearchQuery, 'near' | 'place'>): { ok: true; place: Place | null } | { ok: false; error: FieldError; candidates: Place[] } {
+  if (query.place) {
+    const place = placeById(query.place);
+    return place ? { ok: true, place } : { ok: false, error: { key: 'discovery.error.placeUnknown' }, candidates: [] };
+  }
+  if (!query.near) return { ok: true, place: null };
+  const match = findPlaces(query.near);
+  switch (match.kind) {
+    case 'one':
+      return { ok: true, place: match.place };
+    case 'many':
+      return { ok: false, error: { key: 'discovery.error.placeAmbiguous' }, candidates: match.places };
+    case 'postal':
+      return { ok: false, error: { key: 'discovery.error.placePostal' }, candidates: [] };
+    default:
+      return { ok: false, error: { key: 'discovery.error.placeUnknown' }, candidates: [] };
+  }
+}
+
+/** One page of open asks matching the search, as the viewer may see them, and the next page's cursor. */
+export async function search(db: Db, viewer: Viewer | undefined, query: SearchQuery): Promise<SearchOutcome> {
+  const resolved = resolveSearchPlace(query);
+  if (!resolved.ok) return { ok: false, errors: { near: resolved.error }, candidates: resolved.candidates };
+  const place = resolved.place;
+  // Relevance needs words and distance a place; without them the soonest come first.
+  const sort: SearchSort = (query.sort === 'relevance' && !query.q) || (query.sort === 'distance' && !place) ? 'date' : query.sort;
+  const after = query.after ? decodeSearchCursor(sort, query.after) : null;
+  if (after === undefined) return { ok: false, errors: { after: { key: 'discovery.error.cursor' } }, candidates: [] };
+  const rows = await repo.searchAsks(db.kysely, {
+    viewerId: viewer?.id ?? null,
+    text: query.q,
+    kinds: query.kinds,
+    skill: query.skill,
+    language: query.language,
+    from: query.from ? new Date(`${query.from}T00:00:00Z`) : null,
+    until: query.to ? new Date(new Date(`${query.to}T00:00:00Z`).getTime() + 86_400_000) : null,
+    online: query.online,
+    tag: query.tag,
+    point: place ? { lat: place.lat, lon: place.lon } : null,
+    withinKm: query.withinKm,
+    sort,
+    after,
+    limit: query.limit,
+  });
+  const results = rows.slice(0, query.limit);
+  const last = results.at(-1);
+  const next = rows.length > query.limit && last ? encodeSearchCursor(sort, { value: last.sortValue, id: last.id }) : null;
+  return { ok: true, results, next, place, sort };
+}
+
+export interface FeedItem {
+  ask: DiscoveredAsk;
+  score: number;
+  reasons: Reason[];
+}
+
+/** What the ally could add to their profile for a better fit. */
+export type ProfileHint = 'home' | 'skills' | 'languages' | 'availability';
+
+export type FeedOutcome =
+  | { kind: 'rest' }
+  | { kind: 'feed'; page: number; pages: number; items: FeedItem[]; hints: ProfileHint[]; homeArea: string | null; radiusKm: number };
+
+/**
+ * The ally's "For you" feed, one page of it: open asks near them or online, ranked by fit, need and
+ * fairness. In rest mode there is no feed at all.
+ */
+export async function feed(db: Db, viewer: Viewer, page: number, now = new Date()): Promise<FeedOutcome> {
+  const profile = await getProfile(db, viewer.id);
+  if (!profile) return { kind: 'feed', page, pages: 0, items: [], hints: [], homeArea: null, radiusKm: DEFAULT_RADIUS_KM };
+  if (profile.restMode) return { kind: 'rest' };
+  const radiusKm = profile.travelRadiusKm && profile.travelRadiusKm > 0 ? profile.travelRadiusKm : DEFAULT_RADIUS_KM;
+  const languages = profile.languages;
+  const asks = await repo.feedCandidates(db.kysely, { id: viewer.id, point: profile.homePoint, radiusKm, languages });
+  const timed = asks.filter((a) => a.kind === 'shift' || a.kind === 'attend').map((a) => a.id);
+  const times = await repo.upcomingTimes(db.kysely, timed);
+  const byId = new Map(asks.map((a) => [a.id, a]));
+  const candidates: FeedCandidate[] = asks.map((a) => ({
+    id: a.id,
+    communityId: a.communityId,
+    priority: a.priority,
+    online: a.online,
+    distanceKm: a.distanceKm === null ? null : shownDistanceKm(a.distanceKm, a.locationSensitive),
+    skills: a.skills,
+    languages: a.languages,
+    times: times.get(a.id) ?? [],
+    timeZone: a.timeZone,
+    places: a.placesTotal !== null && a.placesTaken !== null ? { total: a.placesTotal, taken: a.placesTaken } : null,
+    communityLastConfirmedAt: a.communityLastConfirmedAt,
+    publishedAt: a.publishedAt,
+  }));
+  const ally: AllyFit = {
+    skills: [...profile.skills, ...profile.tags],
+    languages,
+    home: profile.homePoint,
+    radiusKm,
+    availability: profile.availability,
+  };
+  const pages = buildFeed(candidates, ally, now);
+  const hints: ProfileHint[] = [];
+  if (!profile.homePoint) hints.push('home');
+  if (profile.skills.length + profile.tags.length === 0) hints.push('skills');
+  if (languages.length === 0) hints.push('languages');
+  if (profile.availability.length === 0) hints.push('availability');
+  const items = (pages[page - 1] ?? []).map((s) => ({ ask: byId.get(s.candidate.id)!, score: s.score, reasons: s.reasons }));
+  return { kind: 'feed', page, pages: pages.length, items, hints, homeArea: profile.homeArea, radiusKm };
+}
+
+/**
+ * A distance as people are shown it: whole kilometres, at least 1. An ask whose exact place is
+ * kept for its allies shows only steps of 5 km, so that distances seen from several places cannot
+ * narrow down where it is.
+ */
+export function shownDistanceKm(km: number, sensitive: boolean): number {
+  if (sensitive) return Math.max(5, Math.round(km / 5) * 5);
+  return Math.max(1, Math.round(km));
+}
+
+function languageName(t: Translator, code: string): string {
+  try {
+    return new Intl.DisplayNames([t.locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+function skillName(t: Translator, code: string): string {
+  return isSkill(code) ? t.t(skillLabelKey(code as SkillCode)) : code;
+}
+
+/** A reason in plain words, in the viewer's language. */
+export function reasonText(t: Translator, reason: Reason): string {
+  const list = (items: string[]) => new Intl.ListFormat(t.locale, { type: 'conjunction' }).format(items);
+  switch (reason.code) {
+    case 'skills':
+      return t.t('discovery.reason.skills', { skills: list(reason.skills.map((s) => skillName(t, s))) });
+    case 'missingSkills':
+      return t.t('discovery.reason.missingSkills', { skills: list(reason.skills.map((s) => skillName(t, s))) });
+    case 'language':
+      return t.t('discovery.reason.language', { languages: list(reason.languages.map((l) => languageName(t, l))) });
+    case 'near':
+      return t.t('discovery.reason.near', { km: reason.km, radius: reason.radiusKm });
+    case 'online':
+      return t.t('discovery.reason.online');
+    case 'available':
+      return t.t('discovery.reason.available', {
+        when: list(reason.slots.map((slot) => {
+          const [day, part] = slot.split(':') as [string, string];
+          const text = t.t('discovery.reason.slot', { day: t.t(`profile.day.${day}`), part: t.t(`profile.part.${part}`).toLocaleLowerCase(t.locale) });
+          // Spanish writes the days of the week in lower case inside a sentence.
+          return t.locale === 'es' ? text.toLocaleLowerCase('es') : text;
+        })),
+      });
+    case 'places':
+      return t.t('discovery.reason.places', { free: reason.free, total: reason.total });
+    case 'soon':
+      return t.t('discovery.reason.soon', { days: reason.days });
+    case 'urgent':
+      return t.t('discovery.reason.urgent');
+    case 'quietCommunity':
+      return t.t('discovery.reason.quietCommunity', { days: reason.days });
+    case 'nearlyFilled':
+      return t.t('discovery.reason.nearlyFilled');
+  }
+}
+
+/** A discovered ask as the API gives it. */
+export function discoveredJson(ask: DiscoveredAsk) {
+  const places =
+    ask.placesTotal !== null && ask.placesTaken !== null
+      ? { total: ask.placesTotal, taken: Math.min(ask.placesTaken, ask.placesTotal), free: Math.max(0, ask.placesTotal - ask.placesTaken), ...(ask.kind === 'money' ? { currency: ask.currency } : {}) }
+      : null;
+  return {
+    id: ask.id,
+    title: ask.title,
+    kind: ask.kind,
+    priority: ask.priority,
+    language: ask.language,
+    languages: ask.languages,
+    skills: ask.skills,
+    online: ask.online,
+    area: ask.areaLabel,
+    distanceKm: ask.distanceKm === null ? null : shownDistanceKm(ask.distanceKm, ask.locationSensitive),
+    startsAt: ask.firstStartsAt ? new Date(ask.firstStartsAt).toISOString() : null,
+    endsAt: ask.lastEndsAt ? new Date(ask.lastEndsAt).toISOString() : null,
+    places,
+    community: { slug: ask.communitySlug, name: ask.communityName },
+    url: `/api/v1/asks/${ask.id}`,
+    page: `/asks/${ask.id}`,
+  };
+}
