@@ -4,6 +4,7 @@ import { accountsApi } from '../../modules/accounts/accounts.openapi.js';
 import { asksApi } from '../../modules/asks/asks.openapi.js';
 import { commitmentsApi } from '../../modules/commitments/commitments.openapi.js';
 import { communitiesApi } from '../../modules/communities/communities.openapi.js';
+import { discoveryApi } from '../../modules/discovery/discovery.openapi.js';
 import { ledgerApi } from '../../modules/ledger/ledger.openapi.js';
 import { notificationsApi } from '../../modules/notifications/notifications.openapi.js';
 import { profileApi } from '../../modules/profile/profile.openapi.js';
@@ -17,7 +18,7 @@ export interface ModuleApi {
   schemas?: Record<string, Json>;
 }
 
-const MODULES: ModuleApi[] = [accountsApi, profileApi, communitiesApi, asksApi, commitmentsApi, ledgerApi, notificationsApi];
+const MODULES: ModuleApi[] = [accountsApi, profileApi, communitiesApi, asksApi, commitmentsApi, ledgerApi, notificationsApi, discoveryApi];
 
 /** The whole OpenAPI document of the instance. */
 export function openApiDocument(publicUrl: URL): Json {
