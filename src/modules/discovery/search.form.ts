@@ -134,7 +134,8 @@ export function parseSearch(input: unknown): SearchParse {
       tag: v.tag,
       near: v.near,
       place: v.place,
-      withinKm: v.within ?? DEFAULT_WITHIN_KM,
+      // A distance means nothing without a place to measure it from.
+      withinKm: hasPlace ? (v.within ?? DEFAULT_WITHIN_KM) : DEFAULT_WITHIN_KM,
       sort: v.sort ?? (v.q ? 'relevance' : hasPlace ? 'distance' : 'date'),
       after: v.after,
       limit: v.limit ?? PAGE_SIZE,
