@@ -139,12 +139,29 @@ export function shownDistanceKm(km: number, sensitive: boolean): number {
   return Math.max(1, Math.round(km));
 }
 
+const displayNames = new Map<string, Intl.DisplayNames>();
+const listFormats = new Map<string, Intl.ListFormat>();
+
 function languageName(t: Translator, code: string): string {
+  let names = displayNames.get(t.locale);
+  if (!names) {
+    names = new Intl.DisplayNames([t.locale], { type: 'language', fallback: 'code' });
+    displayNames.set(t.locale, names);
+  }
   try {
-    return new Intl.DisplayNames([t.locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
+    return names.of(code) ?? code;
   } catch {
     return code;
   }
+}
+
+function listOf(t: Translator, items: string[]): string {
+  let format = listFormats.get(t.locale);
+  if (!format) {
+    format = new Intl.ListFormat(t.locale, { type: 'conjunction' });
+    listFormats.set(t.locale, format);
+  }
+  return format.format(items);
 }
 
 function skillName(t: Translator, code: string): string {
@@ -153,7 +170,7 @@ function skillName(t: Translator, code: string): string {
 
 /** A reason in plain words, in the viewer's language. */
 export function reasonText(t: Translator, reason: Reason): string {
-  const list = (items: string[]) => new Intl.ListFormat(t.locale, { type: 'conjunction' }).format(items);
+  const list = (items: string[]) => listOf(t, items);
   switch (reason.code) {
     case 'skills':
       return t.t('discovery.reason.skills', { skills: list(reason.skills.map((s) => skillName(t, s))) });

@@ -70,23 +70,31 @@ const DAY_MS = 86_400_000;
 
 /** The parts of the day a time covers, in the ask's time zone (morning before 12, afternoon to 17, evening after). */
 export function slotsOf(startsAt: Date, endsAt: Date, timeZone: string): Slot[] {
-  const format = zoneFormat(timeZone);
   const slots = new Set<Slot>();
-  // Hour by hour, at most a day's worth: a long window covers every part it touches.
-  const end = Math.min(endsAt.getTime(), startsAt.getTime() + DAY_MS);
-  for (let t = startsAt.getTime(); t < end; t += 3_600_000) {
-    const parts = format.formatToParts(new Date(t));
-    const weekday = parts.find((p) => p.type === 'weekday')?.value.toLowerCase().slice(0, 3) as Weekday | undefined;
-    const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? '0') % 24;
-    if (!weekday || !WEEKDAYS.includes(weekday)) continue;
-    const part: DayPart = hour < 12 ? 'morning' : hour < 17 ? 'afternoon' : 'evening';
+  // Local time is read once, at the start; the hours after it follow on (a window that spans a
+  // daylight-saving change is off by an hour at most). A long window covers every part of a day it touches.
+  const local = localTime(startsAt, timeZone);
+  if (!local) return [];
+  const hours = Math.min(24, Math.ceil((endsAt.getTime() - startsAt.getTime()) / 3_600_000));
+  for (let k = 0; k < Math.max(1, hours); k++) {
+    const hour = local.hour + k;
+    const weekday = WEEKDAYS[(local.weekday + Math.floor(hour / 24)) % 7]!;
+    const h = hour % 24;
+    const part: DayPart = h < 12 ? 'morning' : h < 17 ? 'afternoon' : 'evening';
     slots.add(`${weekday}:${part}`);
   }
   return [...slots];
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
-function zoneFormat(timeZone: string): Intl.DateTimeFormat {
+const localTimes = new Map<string, { weekday: number; hour: number } | null>();
+
+/** The weekday (0 = Monday) and hour at this instant in the zone; cached per zone and quarter hour (every offset is a multiple of one), since a feed reads many times at once. */
+function localTime(at: Date, timeZone: string): { weekday: number; hour: number } | null {
+  const bucket = Math.floor(at.getTime() / 900_000);
+  const key = `${timeZone}|${bucket}`;
+  const cached = localTimes.get(key);
+  if (cached !== undefined) return cached;
   let format = formats.get(timeZone);
   if (!format) {
     try {
@@ -96,7 +104,13 @@ function zoneFormat(timeZone: string): Intl.DateTimeFormat {
     }
     formats.set(timeZone, format);
   }
-  return format;
+  const parts = format.formatToParts(new Date(bucket * 900_000));
+  const weekday = WEEKDAYS.indexOf(parts.find((p) => p.type === 'weekday')?.value.toLowerCase().slice(0, 3) as Weekday);
+  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 'NaN') % 24;
+  const value = weekday >= 0 && Number.isInteger(hour) ? { weekday, hour } : null;
+  if (localTimes.size > 50_000) localTimes.clear();
+  localTimes.set(key, value);
+  return value;
 }
 
 /** Whether the ask is nearly filled: places are counted and at most a fifth of them is free. */
@@ -141,7 +155,7 @@ export function scoreAsk(candidate: FeedCandidate, ally: AllyFit, now: Date): Sc
   // Fit: the ask's times fall when the ally said they are free.
   if (candidate.times.length > 0 && ally.availability.length > 0) {
     const overlap = new Set<Slot>();
-    for (const time of candidate.times.slice(0, 10)) {
+    for (const time of candidate.times.slice(0, 3)) {
       for (const slot of slotsOf(time.startsAt, time.endsAt, candidate.timeZone)) if (ally.availability.includes(slot)) overlap.add(slot);
     }
     weighted.push(overlap.size > 0 ? { weight: 0.2, reason: { code: 'available', slots: [...overlap].slice(0, 3) } } : { weight: -0.1 });
