@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { BENCH_DIR, ensureDataset } from './generate.js';
 import {
   CONNECTIONS,
@@ -67,7 +68,7 @@ function shuffled(list, seed = 1) {
 }
 
 /** Search queries: a term in English or Spanish, and now and then a place and distance, a kind, a sort. */
-function searchQueries(manifest, api) {
+export function searchQueries(manifest, api) {
   const queries = [];
   const kinds = manifest.kinds;
   let n = 0;
@@ -97,7 +98,7 @@ function searchQueries(manifest, api) {
 }
 
 /** The endpoints, each with how its requests rotate. */
-function endpoints(manifest, cookieName) {
+export function endpoints(manifest, cookieName) {
   const users = manifest.users;
   const askIds = cycle(shuffled(manifest.askPage, 3));
   const sessions = cycle(users.map((u) => `${cookieName}=${u.session}`));
@@ -357,7 +358,9 @@ async function main() {
   if (!ok) process.exitCode = 1;
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.stack : err);
-  process.exitCode = 1;
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exitCode = 1;
+  });
+}
