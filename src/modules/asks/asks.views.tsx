@@ -31,12 +31,17 @@ function value(state: FormState, name: string): string {
 
 /** A time in the ask's own time zone, with the zone named so nobody guesses. */
 function formatTime(ctx: PageContext, date: Date, zone: string): string {
-  const when = new Intl.DateTimeFormat(ctx.i18n.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(date);
-  return ctx.i18n.t('asks.time', { when, zone });
+  return ctx.i18n.t('asks.time', { when: ctx.i18n.formatDate(date, 'datetime', zone), zone });
 }
 
+const digitsByCurrency = new Map<string, number>();
+
 function formatMoney(ctx: PageContext, minor: number, currency: string): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
   return ctx.i18n.formatNumber(minor / 10 ** digits, { style: 'currency', currency });
 }
 

@@ -24,8 +24,7 @@ export interface CommitOptionsView {
 }
 
 function formatTime(ctx: PageContext, date: Date, zone: string): string {
-  const when = new Intl.DateTimeFormat(ctx.i18n.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(date);
-  return ctx.i18n.t('commitments.time', { when, zone });
+  return ctx.i18n.t('commitments.time', { when: ctx.i18n.formatDate(date, 'datetime', zone), zone });
 }
 
 function formatMoney(ctx: PageContext, minor: number, currency: string): string {

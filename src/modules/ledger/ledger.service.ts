@@ -109,7 +109,11 @@ export async function getLedgerAccess(ctx: Ctx, slug: string, viewer: Viewer | u
 export async function buildLedger(ctx: Ctx, access: CommunityAccess): Promise<Ledger> {
   const [rows, closed] = await Promise.all([repo.listConfirmed(ctx.db.kysely, access.community.id), repo.listClosedAsks(ctx.db.kysely, access.community.id)]);
   const byAsk = new Map<string, ConfirmedRow[]>();
-  for (const row of rows) byAsk.set(row.askId, [...(byAsk.get(row.askId) ?? []), row]);
+  for (const row of rows) {
+    const list = byAsk.get(row.askId);
+    if (list) list.push(row);
+    else byAsk.set(row.askId, [row]);
+  }
   return {
     access,
     totals: summarize(rows),
@@ -118,9 +122,17 @@ export async function buildLedger(ctx: Ctx, access: CommunityAccess): Promise<Le
   };
 }
 
+// A ledger asks this for every amount it shows; building the formatter each time was most of the page's cost.
+const digitsByCurrency = new Map<string, number>();
+
 /** How many decimals a currency's minor unit has. */
 export function currencyDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 /** Minor units as a plain decimal ("250.50"), for files and the API. */
