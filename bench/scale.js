@@ -4,7 +4,7 @@
 //   npm run build && node bench/scale.js [--engine=postgres|pglite|both] [--cpu-prof]
 //
 // PostgreSQL: the dataset of bench/generate.js at BENCH_SCALE (default 1: 500,000 asks, 5,000,000
-// commitments), generated first when it is missing (about ten minutes at full scale, see
+// commitments), generated first when it is missing (about two minutes at full scale, see
 // docs/benchmarks.md). PGlite: the same generator at BENCH_PGLITE_SCALE (default 0.02: 10,000 asks).
 // One app process pinned to one core (as in bench/http.js), autocannon on another, 127.0.0.1 only;
 // BENCH_DURATION (default 10 s) after a 2 s warm-up per endpoint, BENCH_CONNECTIONS (default 32).
@@ -12,6 +12,7 @@
 // run are checked (no window over its slots, nobody twice in one window) and then removed, so that
 // runs on a kept dataset stay comparable. --cpu-prof writes a CPU profile of the app to .bench/.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -280,6 +281,16 @@ async function runEngine(autocannon, manifest, ceiling, label, cpuProf) {
   return { rows, notes, ok };
 }
 
+async function pgliteVersion() {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  try {
+    return JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function verdict(row) {
   if (row.skipped) return '';
   const target = TARGETS[row.key];
@@ -311,7 +322,17 @@ async function main() {
   const { default: autocannon } = await import('autocannon');
 
   console.log(machineLine());
+  for (const { label, manifest } of manifests) {
+    if (manifest.target.engine !== 'postgres') continue;
+    const db = await dbClient(manifest);
+    const [{ server_version: version }] = await db.query('show server_version');
+    const [{ shared_buffers: buffers }] = await db.query('show shared_buffers');
+    await db.close();
+    console.log(`${label} ${version.split(' ')[0]} on the same machine (shared_buffers ${buffers}); PGlite ${await pgliteVersion()}.`);
+  }
   console.log(pinningLine());
+  // Other work on the machine takes cores from the server and the load generator alike.
+  console.log(`Load average before the run: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} (1, 5, 15 min).`);
   console.log(`autocannon: ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${DURATION} s per endpoint, 127.0.0.1 only.`);
   for (const { label, manifest } of manifests) {
     const c = manifest.counts;
@@ -353,6 +374,7 @@ async function main() {
   );
   console.log('');
   for (const note of notes) console.log(note);
+  console.log(`Load average after the run: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')}.`);
   const missed = rows.filter((r) => r.label !== 'node:http' && !r.skipped && verdict(r).includes('miss'));
   console.log(missed.length === 0 ? '\nEvery target met.' : `\nTargets missed: ${missed.map((r) => `${r.label} ${r.name}`).join('; ')}.`);
   if (!ok) process.exitCode = 1;
