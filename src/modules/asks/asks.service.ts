@@ -3,7 +3,7 @@ import { audit } from '../../platform/audit.js';
 import type { FieldError } from '../../platform/forms.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { getCommunityAccess, type CommunityAccess } from '../communities/index.js';
-import { coarsePoint, findPlaces, placeById, placeLabel, type Place } from '../profile/index.js';
+import { coarsePoint, placeLabel, resolvePlace, type Place, type PlaceResolution } from '../profile/index.js';
 import { fromMinorUnits, type AskInput, type ExistingTimes } from './asks.form.js';
 import { canSeeAsk, canSeeLocationDetail, listedStatuses, nextStatus, type AskAction, type AskStatus } from './asks.policy.js';
 import * as repo from './asks.repository.js';
@@ -29,20 +29,11 @@ export async function getVisibleAsk(db: Db, id: string, viewer: Viewer | undefin
   return { ask, access };
 }
 
-export type AreaResolution = { ok: true; place: Place | null } | { ok: false; error: FieldError; candidates: Place[] };
+export type AreaResolution = PlaceResolution;
 
 /** Turns the typed area into a place of the shipped list; a chosen id counts when the text matches it. */
 export function resolveArea(area: string | null, placeId: string | null): AreaResolution {
-  if (!area) return { ok: true, place: null };
-  const match = findPlaces(area);
-  if (placeId) {
-    const chosen = placeById(placeId);
-    const candidates = match.kind === 'many' ? match.places : match.kind === 'one' ? [match.place] : [];
-    if (chosen && (candidates.some((p) => p.id === chosen.id) || placeLabel(chosen) === area)) return { ok: true, place: chosen };
-  }
-  if (match.kind === 'one') return { ok: true, place: match.place };
-  if (match.kind === 'many') return { ok: false, error: { key: 'asks.error.areaAmbiguous' }, candidates: match.places };
-  return { ok: false, error: { key: 'asks.error.areaUnknown' }, candidates: [] };
+  return resolvePlace(area, placeId, { ambiguous: 'asks.error.areaAmbiguous', postal: 'asks.error.areaUnknown', unknown: 'asks.error.areaUnknown' });
 }
 
 function rowOf(input: AskInput, place: Place | null): AskRow {

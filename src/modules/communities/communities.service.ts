@@ -3,7 +3,7 @@ import type { Viewer } from '../../platform/views/render.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { audit } from '../../platform/audit.js';
 import type { FieldError } from '../../platform/forms.js';
-import { coarsePoint, findPlaces, placeById, placeLabel, type Place } from '../profile/index.js';
+import { coarsePoint, placeLabel, resolvePlace, type Place, type PlaceResolution } from '../profile/index.js';
 import type { CommunityInput } from './communities.forms.js';
 import { slugCandidate, slugify } from './communities.forms.js';
 import { canSeeCommunity, decideCommunityAction, type CommunityAction, type Decision } from './communities.policy.js';
@@ -30,27 +30,11 @@ export const INVITE_DAYS = 7;
 /** Communities per page of a list. */
 export const PAGE_SIZE = 20;
 
-export type AreaResolution = { ok: true; place: Place | null } | { ok: false; error: FieldError; candidates: Place[] };
+export type AreaResolution = PlaceResolution;
 
 /** Turns the typed area into a place of the shipped list; a chosen id counts when the text matches it. */
 export function resolveArea(area: string | null, areaPlaceId: string | null): AreaResolution {
-  if (!area) return { ok: true, place: null };
-  const match = findPlaces(area);
-  if (areaPlaceId) {
-    const chosen = placeById(areaPlaceId);
-    const candidates = match.kind === 'many' ? match.places : match.kind === 'one' ? [match.place] : [];
-    if (chosen && (candidates.some((p) => p.id === chosen.id) || placeLabel(chosen) === area)) return { ok: true, place: chosen };
-  }
-  switch (match.kind) {
-    case 'one':
-      return { ok: true, place: match.place };
-    case 'many':
-      return { ok: false, error: { key: 'communities.error.placeAmbiguous' }, candidates: match.places };
-    case 'postal':
-      return { ok: false, error: { key: 'communities.error.placePostal' }, candidates: [] };
-    default:
-      return { ok: false, error: { key: 'communities.error.placeUnknown' }, candidates: [] };
-  }
+  return resolvePlace(area, areaPlaceId, { ambiguous: 'communities.error.placeAmbiguous', postal: 'communities.error.placePostal', unknown: 'communities.error.placeUnknown' });
 }
 
 function valuesOf(input: CommunityInput, place: Place | null): repo.CommunityValues {

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.js';
 import type { FieldError } from '../../platform/forms.js';
 import type { Translator } from '../../platform/i18n.js';
 import type { Viewer } from '../../platform/views/render.js';
-import { findPlaces, getProfile, placeById, skillLabelKey, type Place, type SkillCode } from '../profile/index.js';
+import { getProfile, placeById, placeLabel, resolvePlace, skillLabelKey, type Place, type PlaceResolution, type SkillCode } from '../profile/index.js';
 import { isSkill } from '../profile/index.js';
 import * as repo from './discovery.repository.js';
 import type { DiscoveredAsk } from './discovery.repository.js';
@@ -20,24 +20,15 @@ export type SearchOutcome =
   | { ok: true; results: DiscoveredAsk[]; next: string | null; place: Place | null; sort: SearchSort }
   | { ok: false; errors: { near?: FieldError; after?: FieldError }; candidates: Place[] };
 
-/** The place a search is near: a chosen id, or the name typed, looked up in the shipped list. */
-export function resolveSearchPlace(query: Pick<SearchQuery, 'near' | 'place'>): { ok: true; place: Place | null } | { ok: false; error: FieldError; candidates: Place[] } {
-  if (query.place) {
-    const place = placeById(query.place);
-    return place ? { ok: true, place } : { ok: false, error: { key: 'discovery.error.placeUnknown' }, candidates: [] };
-  }
-  if (!query.near) return { ok: true, place: null };
-  const match = findPlaces(query.near);
-  switch (match.kind) {
-    case 'one':
-      return { ok: true, place: match.place };
-    case 'many':
-      return { ok: false, error: { key: 'discovery.error.placeAmbiguous' }, candidates: match.places };
-    case 'postal':
-      return { ok: false, error: { key: 'discovery.error.placePostal' }, candidates: [] };
-    default:
-      return { ok: false, error: { key: 'discovery.error.placeUnknown' }, candidates: [] };
-  }
+/** The place a search is near: the name typed (or, without one, the chosen place's own label) looked up in the shipped list. */
+export function resolveSearchPlace(query: Pick<SearchQuery, 'near' | 'place'>): PlaceResolution {
+  const chosen = query.place ? placeById(query.place) : undefined;
+  if (query.place && !chosen) return { ok: false, error: { key: 'discovery.error.placeUnknown' }, candidates: [] };
+  return resolvePlace(query.near ?? (chosen ? placeLabel(chosen) : null), query.place, {
+    ambiguous: 'discovery.error.placeAmbiguous',
+    postal: 'discovery.error.placePostal',
+    unknown: 'discovery.error.placeUnknown',
+  });
 }
 
 /** One page of open asks matching the search, as the viewer may see them, and the next page's cursor. */

@@ -11,7 +11,7 @@ export { registerDeletionHandler, purgeDeleted, type ContentMode, type DeletionH
 export { getProfile, listPeople, setRestMode, setSuspension, updateProfile, type AdminUserRow } from './profile.service.js';
 export type { ProfileInput } from './profile.form.js';
 export { canSuspend } from './profile.policy.js';
-export { coarsePoint, findPlaces, placeById, placeLabel, type Place, type PlaceMatch } from './places.js';
+export { coarsePoint, findPlaces, placeById, placeLabel, resolvePlace, type Place, type PlaceMatch, type PlaceResolution } from './places.js';
 export { languageCodes } from './profile.form.js';
 export { COMMON_LANGUAGES, COMMON_LANGUAGE_CODES } from './skills.js';
 export { isLanguageCode, isSkill, skillLabelKey, SKILLS, type SkillCode } from './skills.js';

@@ -1,3 +1,4 @@
+import type { FieldError } from '../../platform/forms.js';
 import { createRequire } from 'node:module';
 
 /**
@@ -130,4 +131,38 @@ export function placeLabel(place: Pick<Place, 'name' | 'country'>): string {
 /** The place's point rounded to two decimals (about a kilometre): enough for distances, never an address. */
 export function coarsePoint(place: Pick<Place, 'lat' | 'lon'>): { lat: number; lon: number } {
   return { lat: Math.round(place.lat * 100) / 100, lon: Math.round(place.lon * 100) / 100 };
+}
+
+export type PlaceResolution = { ok: true; place: Place | null } | { ok: false; error: FieldError; candidates: Place[] };
+
+/** The locale keys of a place field's messages, for each way a lookup can fail. */
+export interface PlaceMessages {
+  ambiguous: string;
+  postal: string;
+  unknown: string;
+}
+
+/**
+ * Turns what someone typed into a place of the list. A chosen id (from a list of candidates the form
+ * offered) counts when it is one of the places the text matches, or the text is its label, so a stale
+ * choice never overrides new text. Nothing typed is no place.
+ */
+export function resolvePlace(text: string | null, chosenId: string | null, messages: PlaceMessages): PlaceResolution {
+  if (!text) return { ok: true, place: null };
+  const match = findPlaces(text);
+  if (chosenId) {
+    const chosen = placeById(chosenId);
+    const candidates = match.kind === 'many' ? match.places : match.kind === 'one' ? [match.place] : [];
+    if (chosen && (candidates.some((p) => p.id === chosen.id) || placeLabel(chosen) === text)) return { ok: true, place: chosen };
+  }
+  switch (match.kind) {
+    case 'one':
+      return { ok: true, place: match.place };
+    case 'many':
+      return { ok: false, error: { key: messages.ambiguous }, candidates: match.places };
+    case 'postal':
+      return { ok: false, error: { key: messages.postal }, candidates: [] };
+    default:
+      return { ok: false, error: { key: messages.unknown }, candidates: [] };
+  }
 }

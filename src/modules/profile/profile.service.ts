@@ -3,7 +3,7 @@ import { audit } from '../../platform/audit.js';
 import type { FieldError } from '../../platform/forms.js';
 import { normalizeEmail } from '../accounts/index.js';
 import { COMMON_LANGUAGE_CODES, isSkill, rowToSlot, slotToRow, type SkillCode, type Slot } from './skills.js';
-import { coarsePoint, findPlaces, placeById, placeLabel, type Place } from './places.js';
+import { coarsePoint, placeLabel, resolvePlace, type Place, type PlaceResolution } from './places.js';
 import type { ProfileInput } from './profile.form.js';
 import * as repo from './profile.repository.js';
 
@@ -73,32 +73,14 @@ export function profilePatchBase(profile: ProfileView): Record<string, unknown> 
   return { ...rest };
 }
 
-export type PlaceResolution =
-  | { ok: true; place: Place | null }
-  | { ok: false; error: FieldError; candidates: Place[] };
+export type { PlaceResolution } from './places.js';
 
 /**
  * Turns the typed home area into a place. A chosen id counts when it is one of the places the text
  * matches, so a stale choice never overrides new text.
  */
 export function resolveHomeArea(homeArea: string | null, homePlaceId: string | null): PlaceResolution {
-  if (!homeArea) return { ok: true, place: null };
-  const match = findPlaces(homeArea);
-  if (homePlaceId) {
-    const chosen = placeById(homePlaceId);
-    const candidates = match.kind === 'many' ? match.places : match.kind === 'one' ? [match.place] : [];
-    if (chosen && (candidates.some((p) => p.id === chosen.id) || placeLabel(chosen) === homeArea)) return { ok: true, place: chosen };
-  }
-  switch (match.kind) {
-    case 'one':
-      return { ok: true, place: match.place };
-    case 'many':
-      return { ok: false, error: { key: 'profile.error.placeAmbiguous' }, candidates: match.places };
-    case 'postal':
-      return { ok: false, error: { key: 'profile.error.placePostal' }, candidates: [] };
-    default:
-      return { ok: false, error: { key: 'profile.error.placeUnknown' }, candidates: [] };
-  }
+  return resolvePlace(homeArea, homePlaceId, { ambiguous: 'profile.error.placeAmbiguous', postal: 'profile.error.placePostal', unknown: 'profile.error.placeUnknown' });
 }
 
 export type UpdateResult = { ok: true } | { ok: false; errors: Record<string, FieldError>; candidates: Place[] };
