@@ -172,7 +172,7 @@ export function printTable(rows, ceiling, extra = {}) {
           `\`${r.path}\``,
           fmt(r.bytes),
           fmt(r.rps),
-          r.label === 'node:http' ? '1.00' : (r.rps / ceiling).toFixed(r.rps / ceiling < 0.1 ? 3 : 2),
+          r.label === 'node:http' ? '1.00' : r.rps / ceiling < 0.1 ? (r.rps / ceiling).toPrecision(2) : (r.rps / ceiling).toFixed(2),
           ms(r.p50),
           ms(r.p99),
           fmt(r.errors),
