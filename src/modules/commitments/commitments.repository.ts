@@ -301,7 +301,10 @@ export async function weekMinutes(db: Executor, userId: string, at: Date): Promi
     .select(sql<number>`coalesce(sum(planned_minutes), 0)::int`.as('m'))
     .where('user_id', '=', userId)
     .where('state', '=', 'pledged')
-    .where(sql<boolean>`date_trunc('week', planned_for at time zone 'UTC') = date_trunc('week', ${at}::timestamptz at time zone 'UTC')`)
+    // The UTC week as a range of planned_for, so that the (user_id, planned_for) index bounds the scan
+    // instead of every commitment the person ever made being read.
+    .where(sql<boolean>`planned_for >= date_trunc('week', ${at}::timestamptz at time zone 'UTC') at time zone 'UTC'`)
+    .where(sql<boolean>`planned_for < (date_trunc('week', ${at}::timestamptz at time zone 'UTC') + interval '7 days') at time zone 'UTC'`)
     .executeTakeFirstOrThrow();
   return Number(row.m);
 }
