@@ -216,17 +216,20 @@ export async function findAsk(db: Executor, id: string): Promise<AskRecord | und
       'closed_at as closedAt',
       'created_at as createdAt',
       'updated_at as updatedAt',
+      // One round trip instead of five: every page and API call about an ask starts here.
+      sql<string[]>`array(select s.skill from ask_skills s where s.ask_id = asks.id order by s.skill)`.as('skills'),
+      sql<string[]>`array(select l.language from ask_languages l where l.ask_id = asks.id order by l.language)`.as('languages'),
+      sql<Array<{ id: string; startsAt: string; endsAt: string; slots: number }>>`coalesce((
+        select json_agg(json_build_object('id', w.id, 'startsAt', w.starts_at, 'endsAt', w.ends_at, 'slots', w.slots) order by w.starts_at, w.id)
+        from ask_windows w where w.ask_id = asks.id), '[]'::json)`.as('windows'),
+      sql<ItemRecord[]>`coalesce((
+        select json_agg(json_build_object('id', i.id, 'label', i.label, 'quantity', i.quantity, 'unit', i.unit) order by i.position, i.id)
+        from ask_items i where i.ask_id = asks.id), '[]'::json)`.as('items'),
     ])
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
-  const [skills, languages, windows, items] = await Promise.all([
-    db.selectFrom('ask_skills').select('skill').where('ask_id', '=', id).orderBy('skill').execute(),
-    db.selectFrom('ask_languages').select('language').where('ask_id', '=', id).orderBy('language').execute(),
-    db.selectFrom('ask_windows').select(['id', 'starts_at as startsAt', 'ends_at as endsAt', 'slots']).where('ask_id', '=', id).orderBy('starts_at').orderBy('id').execute(),
-    db.selectFrom('ask_items').select(['id', 'label', 'quantity', 'unit']).where('ask_id', '=', id).orderBy('position').orderBy('id').execute(),
-  ]);
-  return { ...row, skills: skills.map((s) => s.skill), languages: languages.map((l) => l.language), windows, items };
+  return { ...row, windows: row.windows.map((w) => ({ id: w.id, startsAt: new Date(w.startsAt), endsAt: new Date(w.endsAt), slots: w.slots })) };
 }
 
 /** A community's asks in the given statuses, newest first, after the keyset cursor when given. */
