@@ -1,7 +1,7 @@
 // Scale benchmark: the app's busiest pages and API calls on a large generated instance, against a
 // bare node:http server measured in the same run.
 //
-//   npm run build && node bench/scale.js [--engine=postgres|pglite|both] [--cpu-prof]
+//   npm run build && node bench/scale.js [--engine=postgres|pglite|both] [--only=ask,search,feed,ledger,commit] [--cpu-prof]
 //
 // PostgreSQL: the dataset of bench/generate.js at BENCH_SCALE (default 1: 500,000 asks, 5,000,000
 // commitments), generated first when it is missing (about two minutes at full scale, see
@@ -219,7 +219,9 @@ async function runEngine(autocannon, manifest, ceiling, label, cpuProf) {
   let since;
   let touched = new Set();
   try {
+    const only = option('only', undefined);
     for (const endpoint of endpoints(manifest, cookieName)) {
+      if (typeof only === 'string' && !only.split(',').includes(endpoint.key)) continue;
       let next = endpoint.next;
       if (endpoint.key === 'commit') {
         let i = 0;
