@@ -11,6 +11,7 @@ import {
   askCalendar,
   attendanceCsv,
   buildLedger,
+  buildLedgerWithRows,
   communityCalendar,
   deleteFeed,
   feedOwner,
@@ -68,7 +69,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.get('/c/:slug/ledger.csv', async (request, reply) => {
     const viewer = request.viewer;
     const access = await visibleLedger(request, viewer);
-    const ledger = await buildLedger(ctx, access);
+    const ledger = await buildLedgerWithRows(ctx, access);
     return sendCsv(reply, ledgerCsv(ledger, viewer), `${access.community.slug}-ledger.csv`);
   });
 

@@ -8,7 +8,7 @@ import { toCsv } from '../profile/index.js';
 import { writeCalendar, type CalendarEvent } from './ical.js';
 import { canSeeAllyNames, canSeeLedger } from './ledger.policy.js';
 import * as repo from './ledger.repository.js';
-import type { ConfirmedRow, Occasion, OwnOccasion } from './ledger.repository.js';
+import type { ConfirmedRow, FigureRow, Occasion, OwnOccasion } from './ledger.repository.js';
 
 type Ctx = Pick<AppContext, 'db' | 'config'>;
 
@@ -43,7 +43,7 @@ export interface Totals {
  * Adds up confirmed commitments. Only the community's word counts: rows must be done or partly done;
  * an advocacy action an ally reported themselves is counted apart and adds to no other total.
  */
-export function summarize(rows: readonly ConfirmedRow[]): Totals {
+export function summarize(rows: readonly FigureRow[]): Totals {
   let minutes = 0;
   let confirmed = 0;
   const money = new Map<string, number>();
@@ -96,6 +96,10 @@ export interface Ledger {
   access: CommunityAccess;
   totals: Totals;
   closedAsks: LedgerAsk[];
+}
+
+/** The ledger with every confirmed commitment behind it, for its CSV. */
+export interface LedgerWithRows extends Ledger {
   rows: ConfirmedRow[];
 }
 
@@ -105,10 +109,20 @@ export async function getLedgerAccess(ctx: Ctx, slug: string, viewer: Viewer | u
   return access && canSeeLedger(viewer, access) ? access : undefined;
 }
 
-/** The ledger of a community the caller found visible. */
+/** The ledger of a community the caller found visible: totals only, for its page and the API. */
 export async function buildLedger(ctx: Ctx, access: CommunityAccess): Promise<Ledger> {
+  const [rows, closed] = await Promise.all([repo.listConfirmedFigures(ctx.db.kysely, access.community.id), repo.listClosedAsks(ctx.db.kysely, access.community.id)]);
+  return assemble(access, rows, closed);
+}
+
+/** The ledger with its rows (names, titles, dates), for the CSV. */
+export async function buildLedgerWithRows(ctx: Ctx, access: CommunityAccess): Promise<LedgerWithRows> {
   const [rows, closed] = await Promise.all([repo.listConfirmed(ctx.db.kysely, access.community.id), repo.listClosedAsks(ctx.db.kysely, access.community.id)]);
-  const byAsk = new Map<string, ConfirmedRow[]>();
+  return { ...assemble(access, rows, closed), rows };
+}
+
+function assemble(access: CommunityAccess, rows: readonly FigureRow[], closed: repo.ClosedAsk[]): Ledger {
+  const byAsk = new Map<string, FigureRow[]>();
   for (const row of rows) {
     const list = byAsk.get(row.askId);
     if (list) list.push(row);
@@ -118,7 +132,6 @@ export async function buildLedger(ctx: Ctx, access: CommunityAccess): Promise<Le
     access,
     totals: summarize(rows),
     closedAsks: closed.map((a) => ({ ...a, closedAt: new Date(a.closedAt), totals: summarize(byAsk.get(a.id) ?? []) })),
-    rows,
   };
 }
 
@@ -181,7 +194,7 @@ function isoDate(date: Date): string {
  * The ledger as CSV (RFC 4180, cells that could start a formula defused): one row per confirmed or
  * self-reported commitment. The ally's name is a column only for organizers (see `canSeeAllyNames`).
  */
-export function ledgerCsv(ledger: Ledger, viewer: Viewer | undefined): string {
+export function ledgerCsv(ledger: LedgerWithRows, viewer: Viewer | undefined): string {
   const names = canSeeAllyNames(viewer, ledger.access);
   const header = ['date', 'ask', 'kind', 'hours', 'amount', 'currency', 'quantity', 'item', 'state', 'self_reported', ...(names ? ['ally'] : [])];
   return toCsv(
