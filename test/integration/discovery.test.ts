@@ -202,14 +202,15 @@ describe.each(engines())('discovery on %s', (engine) => {
     expect(html.body).not.toContain('Escondida');
   });
 
-  it('filters by distance from a place of the shipped list, with online asks alongside unless left out', async () => {
+  it('filters by distance from a place of the shipped list: asks in person there; online asks apart', async () => {
     const near = await searchTitles('near=Madrid&within=25&limit=50');
     expect(near).toContain('Cocinamos para las familias del barrio');
-    expect(near).toContain('Translate our leaflet online');
+    expect(near).not.toContain('Translate our leaflet online');
+    expect(await searchTitles('near=Madrid&within=25&online=only')).toEqual(['Translate our leaflet online']);
     expect(near).not.toContain('Paint the Barcelona hall');
     expect(await searchTitles('near=Barcelona%2C%20ES&within=10&online=exclude')).toEqual(['Paint the Barcelona hall']);
     expect(await searchTitles('online=only')).toEqual(['Translate our leaflet online']);
-    const sorted = (await api('/api/v1/search/asks?near=Madrid&within=600&sort=distance&online=exclude&limit=50')).json() as { asks: ApiAsk[] };
+    const sorted = (await api('/api/v1/search/asks?near=Madrid&within=600&sort=distance&limit=50')).json() as { asks: ApiAsk[] };
     const distances = sorted.asks.map((a) => a.distanceKm!);
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
     expect(sorted.asks.at(-1)!.title).toBe('Paint the Barcelona hall');

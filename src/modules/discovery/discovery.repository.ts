@@ -148,48 +148,66 @@ export interface SearchFilters {
   limit: number;
 }
 
+/**
+ * With a common word and nothing else to narrow it, tens of thousands of asks can match; relevance
+ * ranks at most this many of them (found through the text index), so that a search costs the same
+ * whatever the word. Any other filter (a place, a kind, dates…) that narrows the matches below it
+ * gives the exact order.
+ */
+export const RANKED_MAX = 500;
+
 /** One page of open asks matching the filters, in the order asked for, and one more if there is a next page. */
 export async function searchAsks(db: Executor, f: SearchFilters): Promise<DiscoveredAsk[]> {
-  const conditions = visible(f.viewerId);
-  if (f.text) conditions.push(textMatch(f.text));
-  if (f.kinds.length > 0) conditions.push(sql<boolean>`a.kind in (${sql.join(f.kinds)})`);
-  if (f.skill) conditions.push(sql<boolean>`exists (select 1 from ask_skills s where s.ask_id = a.id and s.skill = ${f.skill})`);
-  if (f.language) conditions.push(sql<boolean>`(a.language = ${f.language} or exists (select 1 from ask_languages l where l.ask_id = a.id and l.language = ${f.language}))`);
-  if (f.from) conditions.push(sql<boolean>`coalesce(a.last_ends_at, a.first_starts_at) >= ${f.from}::timestamptz`);
-  if (f.until) conditions.push(sql<boolean>`a.first_starts_at < ${f.until}::timestamptz`);
-  if (f.online === 'only') conditions.push(sql<boolean>`a.online`);
-  if (f.online === 'exclude') conditions.push(sql<boolean>`not a.online`);
-  if (f.tag) conditions.push(sql<boolean>`exists (select 1 from community_tags t where t.community_id = a.community_id and lower(t.tag) = lower(${f.tag}))`);
-  if (f.point && f.online !== 'only') conditions.push(f.online === 'exclude' ? within(f.point, f.withinKm) : sql<boolean>`(a.online or ${within(f.point, f.withinKm)})`);
+  // What the ask itself must be: decided in the inner query, which relevance bounds.
+  const matching = [sql<boolean>`a.status = 'open'`, sql<boolean>`(a.last_ends_at is null or a.last_ends_at > now())`];
+  if (f.text) matching.push(textMatch(f.text));
+  if (f.kinds.length > 0) matching.push(sql<boolean>`a.kind in (${sql.join(f.kinds)})`);
+  if (f.skill) matching.push(sql<boolean>`exists (select 1 from ask_skills s where s.ask_id = a.id and s.skill = ${f.skill})`);
+  if (f.language) matching.push(sql<boolean>`(a.language = ${f.language} or exists (select 1 from ask_languages l where l.ask_id = a.id and l.language = ${f.language}))`);
+  if (f.from) matching.push(sql<boolean>`coalesce(a.last_ends_at, a.first_starts_at) >= ${f.from}::timestamptz`);
+  if (f.until) matching.push(sql<boolean>`a.first_starts_at < ${f.until}::timestamptz`);
+  if (f.tag) matching.push(sql<boolean>`exists (select 1 from community_tags t where t.community_id = a.community_id and lower(t.tag) = lower(${f.tag}))`);
+  // Online asks are found with "only online"; a place means asks in person within the distance.
+  const point = f.online === 'only' ? null : f.point;
+  if (f.online === 'only') matching.push(sql<boolean>`a.online`);
+  else if (point) matching.push(within(point, f.withinKm));
+  else if (f.online === 'exclude') matching.push(sql<boolean>`not a.online`);
+
+  // Who may see it: a verified community that has not blocked the viewer, and after the cursor.
+  const shown = [sql<boolean>`c.status = 'verified'`];
+  if (f.viewerId) shown.push(sql<boolean>`not exists (select 1 from community_blocks b where b.community_id = a.community_id and b.user_id = ${f.viewerId}::uuid)`);
 
   let sortValue: RawBuilder<unknown>;
   let order: RawBuilder<unknown>;
   const { after } = f;
-  if (f.sort === 'relevance' && f.text) {
-    const rank = textRank(f.text);
+  const byRelevance = f.sort === 'relevance' && f.text !== null;
+  if (byRelevance) {
+    const rank = textRank(f.text!);
     sortValue = rank;
     order = sql`${rank} desc, a.id`;
-    if (after) conditions.push(sql<boolean>`(${rank} < ${after.value}::float8 or (${rank} = ${after.value}::float8 and a.id > ${after.id}::uuid))`);
+    if (after) shown.push(sql<boolean>`(${rank} < ${after.value}::float8 or (${rank} = ${after.value}::float8 and a.id > ${after.id}::uuid))`);
   } else {
-    const byDistance = f.sort === 'distance' && f.point !== null;
-    const expr = byDistance ? sql`(case when a.online then null else ${distance(f.point!)} end)` : sql`a.first_starts_at`;
+    const byDistance = f.sort === 'distance' && point !== null;
+    const expr = byDistance ? distance(point!) : sql`a.first_starts_at`;
     sortValue = byDistance ? expr : sql`to_char(a.first_starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
     order = sql`${expr} asc nulls last, a.id`;
     const cast = byDistance ? sql`::float8` : sql`::timestamptz`;
-    if (after && after.value !== null) conditions.push(sql<boolean>`(${expr} > ${after.value}${cast} or (${expr} = ${after.value}${cast} and a.id > ${after.id}::uuid) or ${expr} is null)`);
-    else if (after) conditions.push(sql<boolean>`(${expr} is null and a.id > ${after.id}::uuid)`);
+    if (after && after.value !== null) shown.push(sql<boolean>`(${expr} > ${after.value}${cast} or (${expr} = ${after.value}${cast} and a.id > ${after.id}::uuid) or ${expr} is null)`);
+    else if (after) shown.push(sql<boolean>`(${expr} is null and a.id > ${after.id}::uuid)`);
   }
 
+  // Relevance ranks a bounded set of matches (the cursor applies after the bound, so pages stay consistent).
+  const candidates = sql`(select a.* from asks a where ${sql.join(matching, sql` and `)}${byRelevance ? sql` limit ${RANKED_MAX}` : sql``})`;
   const result = await sql<RawDiscovered>`
     select h.*, ${PLACES}
     from (
-      select ${summaryColumns(f.point, sortValue)}
-      from asks a join communities c on c.id = a.community_id
-      where ${sql.join(conditions, sql` and `)}
+      select ${summaryColumns(point, sortValue)}
+      from ${candidates} a join communities c on c.id = a.community_id
+      where ${sql.join(shown, sql` and `)}
       order by ${order}
       limit ${f.limit + 1}
     ) h
-    order by h."sortValue" ${f.sort === 'relevance' && f.text ? sql`desc` : sql`asc nulls last`}, h.id`.execute(db);
+    order by h."sortValue" ${byRelevance ? sql`desc` : sql`asc nulls last`}, h.id`.execute(db);
   return result.rows.map(normalise);
 }
 

@@ -35,7 +35,8 @@ export function resolveSearchPlace(query: Pick<SearchQuery, 'near' | 'place'>): 
 export async function search(db: Db, viewer: Viewer | undefined, query: SearchQuery): Promise<SearchOutcome> {
   const resolved = resolveSearchPlace(query);
   if (!resolved.ok) return { ok: false, errors: { near: resolved.error }, candidates: resolved.candidates };
-  const place = resolved.place;
+  // Online asks are everywhere: with "only online", a place narrows nothing.
+  const place = query.online === 'only' ? null : resolved.place;
   // Relevance needs words and distance a place; without them the soonest come first.
   const sort: SearchSort = (query.sort === 'relevance' && !query.q) || (query.sort === 'distance' && !place) ? 'date' : query.sort;
   const after = query.after ? decodeSearchCursor(sort, query.after) : null;

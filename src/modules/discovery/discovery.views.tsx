@@ -207,7 +207,12 @@ function SearchResults({ ctx, view }: { ctx: PageContext; view: SearchView }) {
   return (
     <section aria-labelledby="results-title" class="stack">
       <h2 id="results-title">{t('discovery.results.title')}</h2>
-      {view.place ? <p class="muted">{t('discovery.results.near', { place: `${view.place.name}, ${view.place.country}`, km: query.withinKm })}</p> : null}
+      {view.place ? (
+        <p class="muted">
+          {t('discovery.results.near', { place: `${view.place.name}, ${view.place.country}`, km: query.withinKm })}{' '}
+          <a href={`/search?${searchParams({ ...query, near: null, place: null, sort: query.sort === 'distance' ? 'date' : query.sort }, { online: 'only' })}`}>{t('discovery.results.onlineToo')}</a>
+        </p>
+      ) : null}
       {results.length === 0 ? (
         <p>{t('discovery.results.empty')}</p>
       ) : (
