@@ -152,10 +152,14 @@ export interface Database {
     search_vector: ColumnType<string, never, never>;
     first_starts_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
     last_ends_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+    /** Kept by the commitments_tally trigger. */
+    pledged: ColumnType<number, never, never>;
+    promised_quantity: ColumnType<string, never, never>;
+    promised_amount_minor: ColumnType<string, never, never>;
   };
   ask_skills: { ask_id: string; skill: string };
   ask_languages: { ask_id: string; language: string };
-  ask_windows: { id: Generated<string>; ask_id: string; starts_at: Date; ends_at: Date; slots: number };
+  ask_windows: { id: Generated<string>; ask_id: string; starts_at: Date; ends_at: Date; slots: number; pledged: ColumnType<number, never, never> };
   ask_items: { id: Generated<string>; ask_id: string; label: string; quantity: number; unit: string | null; position: ColumnType<number, number | undefined, number> };
   commitments: {
     id: Generated<string>;

@@ -94,30 +94,46 @@ function summaryColumns(point: Point | null, sortValue: RawBuilder<unknown>): Ra
     a.first_starts_at as "firstStartsAt", a.last_ends_at as "lastEndsAt", a.published_at as "publishedAt",
     a.community_id as "communityId", c.slug as "communitySlug", c.name as "communityName", c.last_confirmed_at as "communityLastConfirmedAt",
     ${point ? sql`case when a.online then null else ${distance(point)} end` : sql`null::float8`} as "distanceKm",
-    ${sortValue} as "sortValue", a.currency, a.capacity, a.money_goal_minor`;
+    ${sortValue} as "sortValue", a.currency, a.capacity, a.money_goal_minor, a.pledged, a.promised_quantity, a.promised_amount_minor`;
 }
 
-/** Places (slots, seats, items, money) and how many are taken, per kind, for a page of results. */
+/**
+ * Places (slots, seats, items, money) and how much of them is promised, per kind: read from the
+ * tallies the database keeps on windows and asks (migration 0009), a shift's from its upcoming windows.
+ */
 const PLACES = sql`
   case h.kind
-    when 'shift' then (select sum(w.slots) from ask_windows w where w.ask_id = h.id and w.ends_at > now())
+    when 'shift' then wt.slots
     when 'attend' then h.capacity
     when 'supplies' then (select sum(i.quantity) from ask_items i where i.ask_id = h.id)
     when 'money' then h.money_goal_minor
   end::float8 as "placesTotal",
   case h.kind
-    when 'shift' then (select count(*) from commitments m join ask_windows w on w.id = m.window_id where m.ask_id = h.id and m.state = 'pledged' and w.ends_at > now())
-    when 'attend' then (select count(*) from commitments m where m.ask_id = h.id and m.state = 'pledged')
-    when 'supplies' then (select coalesce(sum(m.quantity), 0) from commitments m where m.ask_id = h.id and m.state in ('pledged', 'done', 'partly_done'))
-    when 'money' then (select coalesce(sum(m.amount_minor), 0) from commitments m where m.ask_id = h.id and m.state in ('pledged', 'done', 'partly_done'))
+    when 'shift' then wt.pledged
+    when 'attend' then h.pledged
+    when 'supplies' then h.promised_quantity
+    when 'money' then h.promised_amount_minor
   end::float8 as "placesTaken",
   array_to_string(array(select s.skill from ask_skills s where s.ask_id = h.id order by s.skill), ${SEPARATOR}) as "skillList",
   array_to_string(array(select l.language from ask_languages l where l.ask_id = h.id order by l.language), ${SEPARATOR}) as "languageList"`;
 
-type RawDiscovered = Omit<DiscoveredAsk, 'skills' | 'languages'> & { skillList: string; languageList: string; capacity: unknown; money_goal_minor: unknown };
+/** A shift's upcoming windows, added up, joined to each result. */
+const WINDOW_TALLY = sql`left join lateral (
+    select sum(w.slots) as slots, sum(w.pledged) as pledged from ask_windows w where w.ask_id = h.id and w.ends_at > now()
+  ) wt on h.kind = 'shift'`;
+
+type RawDiscovered = Omit<DiscoveredAsk, 'skills' | 'languages'> & {
+  skillList: string;
+  languageList: string;
+  capacity: unknown;
+  money_goal_minor: unknown;
+  pledged: unknown;
+  promised_quantity: unknown;
+  promised_amount_minor: unknown;
+};
 
 function normalise(row: RawDiscovered): DiscoveredAsk {
-  const { skillList, languageList, capacity: _capacity, money_goal_minor: _goal, ...rest } = row;
+  const { skillList, languageList, capacity: _capacity, money_goal_minor: _goal, pledged: _pledged, promised_quantity: _quantity, promised_amount_minor: _amount, ...rest } = row;
   const languages = languageList === '' ? [] : languageList.split(SEPARATOR);
   return {
     ...rest,
@@ -207,6 +223,7 @@ export async function searchAsks(db: Executor, f: SearchFilters): Promise<Discov
       order by ${order}
       limit ${f.limit + 1}
     ) h
+    ${WINDOW_TALLY}
     order by h."sortValue" ${byRelevance ? sql`desc` : sql`asc nulls last`}, h.id`.execute(db);
   return result.rows.map(normalise);
 }
@@ -251,7 +268,8 @@ export async function feedCandidates(
         where ${sql.join(conditions, sql` and `)}
         order by ${order}
         limit ${limit}
-      ) h`.execute(db);
+      ) h
+      ${WINDOW_TALLY}`.execute(db);
     return result.rows.map(normalise);
   };
   if (ally.point) queries.push(run([...base, within(ally.point, ally.radiusKm)], sql`a.first_starts_at asc nulls last, a.id`, LOCAL_CANDIDATES));
