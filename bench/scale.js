@@ -180,11 +180,22 @@ async function checkCommitments(db, windowIds, since) {
      where window_id = any($1::uuid[]) and state in ('pledged', 'waitlisted') group by user_id, window_id having count(*) > 1`,
     [windowIds],
   );
+  // The window's own count of pledges (kept by a trigger since migration 0009) must agree with the rows.
+  let drift = [];
+  try {
+    drift = await db.query(
+      `select w.id from ask_windows w where w.id = any($1::uuid[])
+       and w.pledged <> (select count(*) from commitments m where m.window_id = w.id and m.state = 'pledged')`,
+      [windowIds],
+    );
+  } catch {
+    // An older schema without the column.
+  }
   const made = await db.query(
     "select state, count(*)::int as n from commitments where window_id = any($1::uuid[]) and created_at >= $2 group by state order by state",
     [windowIds, since],
   );
-  return { over, twice, made };
+  return { over, twice, made, drift };
 }
 
 /** Removes what the run wrote, so that the next run starts from the generated data. */
@@ -267,12 +278,12 @@ async function runEngine(autocannon, manifest, ceiling, label, cpuProf) {
   try {
     if (since !== undefined) {
       const windowIds = [...touched];
-      const { over, twice, made } = await checkCommitments(checkDb, windowIds, since);
+      const { over, twice, made, drift } = await checkCommitments(checkDb, windowIds, since);
       const madeText = made.map((r) => `${fmt(r.n)} ${r.state}`).join(', ') || 'none';
-      ok = over.length === 0 && twice.length === 0;
+      ok = over.length === 0 && twice.length === 0 && drift.length === 0;
       notes.push(
         `Commitments check on ${label}: ${fmt(windowIds.length)} windows touched, ${madeText} made; ` +
-          `${over.length} windows over their slots, ${twice.length} people twice in one window: ${ok ? 'OK' : 'WRONG'}.`,
+          `${over.length} windows over their slots, ${twice.length} people twice in one window, ${drift.length} windows whose pledged count disagrees with their rows: ${ok ? 'OK' : 'WRONG'}.`,
       );
       touched = new Set();
       await cleanUp(checkDb, manifest, since);
