@@ -30,6 +30,8 @@ export interface DiscoveredAsk {
   languages: string[];
   /** The value the results were sorted by, for the next page's cursor. */
   sortValue: number | string | null;
+  /** The feed's candidates only: the next times it happens (at most three windows, or the event), soonest first. */
+  times?: Array<{ startsAt: Date; endsAt: Date }>;
 }
 
 export interface Point {
@@ -94,7 +96,7 @@ function summaryColumns(point: Point | null, sortValue: RawBuilder<unknown>): Ra
     a.first_starts_at as "firstStartsAt", a.last_ends_at as "lastEndsAt", a.published_at as "publishedAt",
     a.community_id as "communityId", c.slug as "communitySlug", c.name as "communityName", c.last_confirmed_at as "communityLastConfirmedAt",
     ${point ? sql`case when a.online then null else ${distance(point)} end` : sql`null::float8`} as "distanceKm",
-    ${sortValue} as "sortValue", a.currency, a.capacity, a.money_goal_minor, a.pledged, a.promised_quantity, a.promised_amount_minor`;
+    ${sortValue} as "sortValue", a.currency, a.capacity, a.money_goal_minor, a.pledged, a.promised_quantity, a.promised_amount_minor, a.starts_at, a.ends_at`;
 }
 
 /**
@@ -130,10 +132,13 @@ type RawDiscovered = Omit<DiscoveredAsk, 'skills' | 'languages'> & {
   pledged: unknown;
   promised_quantity: unknown;
   promised_amount_minor: unknown;
+  starts_at: unknown;
+  ends_at: unknown;
+  timeList?: Array<[string, string]>;
 };
 
 function normalise(row: RawDiscovered): DiscoveredAsk {
-  const { skillList, languageList, capacity: _capacity, money_goal_minor: _goal, pledged: _pledged, promised_quantity: _quantity, promised_amount_minor: _amount, ...rest } = row;
+  const { skillList, languageList, timeList, capacity: _capacity, money_goal_minor: _goal, pledged: _pledged, promised_quantity: _quantity, promised_amount_minor: _amount, starts_at: _start, ends_at: _end, ...rest } = row;
   const languages = languageList === '' ? [] : languageList.split(SEPARATOR);
   return {
     ...rest,
@@ -143,6 +148,7 @@ function normalise(row: RawDiscovered): DiscoveredAsk {
     sortValue: typeof rest.sortValue === 'string' || rest.sortValue === null ? rest.sortValue : Number(rest.sortValue),
     skills: skillList === '' ? [] : skillList.split(SEPARATOR),
     languages: languages.includes(rest.language) ? languages : [rest.language, ...languages],
+    ...(timeList ? { times: timeList.map(([start, end]) => ({ startsAt: new Date(start), endsAt: new Date(end) })) } : {}),
   };
 }
 
@@ -261,7 +267,14 @@ export async function feedCandidates(
   const queries: Array<Promise<DiscoveredAsk[]>> = [];
   const run = async (conditions: RawBuilder<boolean>[], order: RawBuilder<unknown>, limit: number) => {
     const result = await sql<RawDiscovered>`
-      select h.*, ${PLACES}
+      select h.*, ${PLACES},
+        case h.kind
+          when 'shift' then (
+            select coalesce(json_agg(json_build_array(x.starts_at, x.ends_at) order by x.starts_at), '[]'::json)
+            from (select w.starts_at, w.ends_at from ask_windows w where w.ask_id = h.id and w.ends_at > now() order by w.starts_at limit 3) x)
+          when 'attend' then json_build_array(json_build_array(h.starts_at, coalesce(h.ends_at, h.starts_at + interval '2 hours')))
+          else '[]'::json
+        end as "timeList"
       from (
         select ${summaryColumns(ally.point, sql`null`)}
         from asks a join communities c on c.id = a.community_id
@@ -279,29 +292,4 @@ export async function feedCandidates(
       : [];
   queries.push(run([...base, sql<boolean>`a.online`, ...speaks], sql`a.published_at desc, a.id`, ONLINE_CANDIDATES));
   return (await Promise.all(queries)).flat();
-}
-
-/** The upcoming times of these asks (a shift's windows, an event's start and end), at most ten each, soonest first. */
-export async function upcomingTimes(db: Executor, askIds: string[]): Promise<Map<string, Array<{ startsAt: Date; endsAt: Date }>>> {
-  const times = new Map<string, Array<{ startsAt: Date; endsAt: Date }>>();
-  if (askIds.length === 0) return times;
-  const result = await sql<{ askId: string; startsAt: Date; endsAt: Date }>`
-    select t.ask_id as "askId", t.starts_at as "startsAt", t.ends_at as "endsAt"
-    from (
-      select w.ask_id, w.starts_at, w.ends_at, row_number() over (partition by w.ask_id order by w.starts_at) as n
-      from ask_windows w
-      where w.ask_id in (${sql.join(askIds.map((id) => sql`${id}::uuid`))}) and w.ends_at > now()
-      union all
-      select a.id, a.starts_at, coalesce(a.ends_at, a.starts_at + interval '2 hours'), 1
-      from asks a
-      where a.id in (${sql.join(askIds.map((id) => sql`${id}::uuid`))}) and a.kind = 'attend' and a.starts_at is not null
-    ) t
-    where t.n <= 10
-    order by t.ask_id, t.starts_at`.execute(db);
-  for (const row of result.rows) {
-    const list = times.get(row.askId) ?? [];
-    list.push({ startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt) });
-    times.set(row.askId, list);
-  }
-  return times;
 }

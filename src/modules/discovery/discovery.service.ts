@@ -87,8 +87,6 @@ export async function feed(db: Db, viewer: Viewer, page: number, now = new Date(
   const radiusKm = profile.travelRadiusKm && profile.travelRadiusKm > 0 ? profile.travelRadiusKm : DEFAULT_RADIUS_KM;
   const languages = profile.languages;
   const asks = await repo.feedCandidates(db.kysely, { id: viewer.id, point: profile.homePoint, radiusKm, languages });
-  const timed = asks.filter((a) => a.kind === 'shift' || a.kind === 'attend').map((a) => a.id);
-  const times = await repo.upcomingTimes(db.kysely, timed);
   const byId = new Map(asks.map((a) => [a.id, a]));
   const candidates: FeedCandidate[] = asks.map((a) => ({
     id: a.id,
@@ -98,7 +96,7 @@ export async function feed(db: Db, viewer: Viewer, page: number, now = new Date(
     distanceKm: a.distanceKm === null ? null : shownDistanceKm(a.distanceKm, a.locationSensitive),
     skills: a.skills,
     languages: a.languages,
-    times: times.get(a.id) ?? [],
+    times: a.times ?? [],
     timeZone: a.timeZone,
     places: a.placesTotal !== null && a.placesTaken !== null ? { total: a.placesTotal, taken: a.placesTaken } : null,
     communityLastConfirmedAt: a.communityLastConfirmedAt,

@@ -52,16 +52,16 @@ export async function findProfile(db: Executor, userId: string): Promise<Profile
       'travel_radius_km as travelRadiusKm',
       'weekly_capacity_hours as weeklyCapacityHours',
       'rest_mode as restMode',
+      // One round trip: the feed reads a profile on every page.
+      sql<string[]>`array(select l.language from user_languages l where l.user_id = users.id order by l.language)`.as('languages'),
+      sql<string[]>`array(select s.skill from user_skills s where s.user_id = users.id order by s.skill)`.as('skills'),
+      sql<Array<{ weekday: number; part: DayPart }>>`coalesce((
+        select json_agg(json_build_object('weekday', a.weekday, 'part', a.part) order by a.weekday, a.part)
+        from user_availability a where a.user_id = users.id), '[]'::json)`.as('availability'),
     ])
     .where('id', '=', userId)
     .executeTakeFirst();
-  if (!user) return undefined;
-  const [languages, skills, availability] = await Promise.all([
-    db.selectFrom('user_languages').select('language').where('user_id', '=', userId).orderBy('language').execute(),
-    db.selectFrom('user_skills').select('skill').where('user_id', '=', userId).orderBy('skill').execute(),
-    db.selectFrom('user_availability').select(['weekday', 'part']).where('user_id', '=', userId).orderBy('weekday').orderBy('part').execute(),
-  ]);
-  return { ...user, languages: languages.map((r) => r.language), skills: skills.map((r) => r.skill), availability };
+  return user;
 }
 
 /** Writes the profile columns and replaces the language, skill and availability rows. Call inside a transaction. */
