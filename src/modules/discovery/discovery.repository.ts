@@ -176,7 +176,7 @@ export interface SearchFilters {
  * whatever the word. Any other filter (a place, a kind, dates…) that narrows the matches below it
  * gives the exact order.
  */
-export const RANKED_MAX = 500;
+export const RANKED_MAX = 200;
 
 /** One page of open asks matching the filters, in the order asked for, and one more if there is a next page. */
 export async function searchAsks(db: Executor, f: SearchFilters): Promise<DiscoveredAsk[]> {
@@ -252,8 +252,8 @@ export async function findAlly(db: Executor, userId: string): Promise<AllyRow | 
 }
 
 /** At most this many asks near the ally and this many online ones are ranked for the feed. */
-export const LOCAL_CANDIDATES = 200;
-export const ONLINE_CANDIDATES = 100;
+export const LOCAL_CANDIDATES = 120;
+export const ONLINE_CANDIDATES = 60;
 
 /**
  * The open asks the feed ranks for an ally: in-person asks within their travel radius of their home
@@ -265,7 +265,7 @@ export async function feedCandidates(
 ): Promise<DiscoveredAsk[]> {
   const base = visible(ally.id);
   const queries: Array<Promise<DiscoveredAsk[]>> = [];
-  const run = async (conditions: RawBuilder<boolean>[], order: RawBuilder<unknown>, limit: number) => {
+  const run = async (from: RawBuilder<unknown>, conditions: RawBuilder<boolean>[], order: RawBuilder<unknown>, limit: number) => {
     const result = await sql<RawDiscovered>`
       select h.*, ${PLACES},
         case h.kind
@@ -277,7 +277,7 @@ export async function feedCandidates(
         end as "timeList"
       from (
         select ${summaryColumns(ally.point, sql`null`)}
-        from asks a join communities c on c.id = a.community_id
+        from ${from} join communities c on c.id = a.community_id
         where ${sql.join(conditions, sql` and `)}
         order by ${order}
         limit ${limit}
@@ -285,11 +285,22 @@ export async function feedCandidates(
       ${WINDOW_TALLY}`.execute(db);
     return result.rows.map(normalise);
   };
-  if (ally.point) queries.push(run([...base, within(ally.point, ally.radiusKm)], sql`a.first_starts_at asc nulls last, a.id`, LOCAL_CANDIDATES));
+  if (ally.point) {
+    // The asks within the radius are picked from the covering place index alone (a big city holds
+    // thousands); only the soonest are then read in full. A margin covers picks a community hides.
+    const soonest = sql`a.first_starts_at asc nulls last, a.id`;
+    const picked = sql`(
+      select a.id from asks a
+      where a.status = 'open' and (a.last_ends_at is null or a.last_ends_at > now()) and ${within(ally.point, ally.radiusKm)}
+      order by ${soonest}
+      limit ${Math.ceil(LOCAL_CANDIDATES * 1.5)}
+    ) pick join asks a on a.id = pick.id`;
+    queries.push(run(picked, base, soonest, LOCAL_CANDIDATES));
+  }
   const speaks =
     ally.languages.length > 0
       ? [sql<boolean>`(a.language in (${sql.join(ally.languages)}) or exists (select 1 from ask_languages l where l.ask_id = a.id and l.language in (${sql.join(ally.languages)})))`]
       : [];
-  queries.push(run([...base, sql<boolean>`a.online`, ...speaks], sql`a.published_at desc, a.id`, ONLINE_CANDIDATES));
+  queries.push(run(sql`asks a`, [...base, sql<boolean>`a.online`, ...speaks], sql`a.published_at desc, a.id`, ONLINE_CANDIDATES));
   return (await Promise.all(queries)).flat();
 }
