@@ -1220,10 +1220,12 @@ async function generate(handle, target, { seed, scale, anchor, fingerprint, sele
     log(`  ${rebuild.length} keys, indexes and foreign keys built again in ${indexSeconds.toFixed(1)} s`);
 
     t = process.hrtime.bigint();
-    await sink.query(target.engine === 'postgres' ? 'analyze' : 'vacuum analyze');
+    // VACUUM as well as ANALYZE: it marks the freshly loaded pages all-visible, as autovacuum would
+    // on a live instance, so that index-only scans (the feed's place index) need no heap reads.
+    await sink.query('vacuum analyze');
     const analyzeSeconds = Number(process.hrtime.bigint() - t) / 1e9;
-    timings.push({ table: target.engine === 'postgres' ? 'analyze' : 'vacuum analyze', rows: 0, seconds: analyzeSeconds });
-    log(`  ${target.engine === 'postgres' ? 'analyze' : 'vacuum analyze'} in ${analyzeSeconds.toFixed(1)} s`);
+    timings.push({ table: 'vacuum analyze', rows: 0, seconds: analyzeSeconds });
+    log(`  vacuum analyze in ${analyzeSeconds.toFixed(1)} s`);
 
     const rows = Object.fromEntries(timings.filter((x) => !x.table.includes(' ') && !x.table.includes('.')).map((x) => [x.table, x.rows]));
     const marker = {
