@@ -94,7 +94,8 @@ async function main() {
     };
   };
   try {
-    for (const endpoint of endpoints(manifest, '__Host-session')) {
+    const { cookieName } = await import(path.join(DIST, 'platform', 'web.js'));
+    for (const endpoint of endpoints(manifest, cookieName(config, 'session'))) {
       if (only && !endpoint.name.replace(/[^a-z]/gi, '').toLowerCase().includes(only.replace(/[^a-z]/gi, '').toLowerCase())) continue;
       const next = endpoint.key === 'commit' ? commitNext : endpoint.next;
       const inject = async () => {

@@ -226,7 +226,7 @@ async function runEngine(autocannon, manifest, ceiling, label, cpuProf) {
   const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'profiles')}`] : [];
   console.error(`the app on ${label}`);
   const app = await startServer('app', env, nodeArgs);
-  const cookieName = '__Host-session';
+  const cookieName = app.sessionCookie ?? '__Host-session';
   let since;
   let touched = new Set();
   try {

@@ -23,6 +23,7 @@ async function serveApp() {
   const { openDatabase } = await import(path.join(DIST, 'db', 'client.js'));
   const { migrate } = await import(path.join(DIST, 'db', 'migrate.js'));
   const { buildApp } = await import(path.join(DIST, 'app.js'));
+  const { cookieName } = await import(path.join(DIST, 'platform', 'web.js'));
   // A benchmark is one client address sending thousands of requests a second: the general rate
   // limit would answer most of them with 429, so it is turned off where the app supports that.
   const config = loadConfig({
@@ -43,6 +44,8 @@ async function serveApp() {
     port: app.server.address().port,
     engine: db.engine,
     rateLimitOff: config.rateLimitPerMinute === 0,
+    // What a signed-in request must call its session cookie (`__Host-` only with secure cookies).
+    sessionCookie: cookieName(config, 'session'),
     close: async () => {
       await app.close();
       await db.close();
@@ -63,7 +66,7 @@ try {
       process.exitCode = 0;
     }
   });
-  process.send({ ready: true, port: server.port, engine: server.engine, rateLimitOff: server.rateLimitOff });
+  process.send({ ready: true, port: server.port, engine: server.engine, rateLimitOff: server.rateLimitOff, sessionCookie: server.sessionCookie });
 } catch (err) {
   console.error(err);
   process.exit(1);
