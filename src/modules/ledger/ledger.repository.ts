@@ -70,31 +70,54 @@ export type FigureRow = Pick<
 >;
 
 /**
- * The same commitments as listConfirmed with only what the totals need, in no order: a big
- * community has thousands, and the page and the API show only their sums.
+ * The community's confirmed commitments added up in the database, by ask (an ask's own figures) and
+ * for the people across asks: the ledger page and API show only sums, and a big community has
+ * thousands of commitments. The same rules as `summarize` in the service: only done and partly done
+ * count; self-reported actions count apart (advocacy) and add to nothing else.
  */
-export async function listConfirmedFigures(db: Executor, communityId: string): Promise<FigureRow[]> {
-  const rows = await db
-    .selectFrom('commitments as c')
-    .innerJoin('asks as a', 'a.id', 'c.ask_id')
-    .leftJoin('ask_items as i', 'i.id', 'c.item_id')
-    .where('a.community_id', '=', communityId)
-    .where('c.state', 'in', ['done', 'partly_done'])
-    .select([
-      'c.user_id as userId',
-      'a.id as askId',
-      'a.kind as askKind',
-      'c.state',
-      'c.done_minutes as doneMinutes',
-      'c.done_amount_minor as doneAmountMinor',
-      sql<string | null>`coalesce(c.currency, a.currency)`.as('currency'),
-      'c.done_quantity as doneQuantity',
-      'i.label as itemLabel',
-      'i.unit as itemUnit',
-      'c.self_reported as selfReported',
-    ])
-    .execute();
-  return rows.map((r) => ({ ...(r as FigureRow), doneAmountMinor: r.doneAmountMinor === null ? null : Number(r.doneAmountMinor) }));
+export type FigurePart =
+  | { part: 'ask'; askId: string; confirmed: number; minutes: number; advocacyConfirmed: number; advocacySelfReported: number; allies: number }
+  | { part: 'money'; askId: string; currency: string; amountMinor: number }
+  | { part: 'supply'; askId: string; item: string; unit: string | null; quantity: number }
+  | { part: 'people'; allies: number; returningAllies: number };
+
+export async function sumConfirmed(db: Executor, communityId: string): Promise<FigurePart[]> {
+  const result = await sql<{ part: string; askId: string | null; label: string | null; unit: string | null; n1: unknown; n2: unknown; n3: unknown; n4: unknown; n5: unknown }>`
+    with m as materialized (
+      select c.ask_id, c.user_id, a.kind, c.self_reported, c.done_minutes, c.done_amount_minor,
+        coalesce(c.currency, a.currency) as currency, c.done_quantity, i.label, i.unit
+      from commitments c join asks a on a.id = c.ask_id left join ask_items i on i.id = c.item_id
+      where a.community_id = ${communityId}::uuid and c.state in ('done', 'partly_done')
+    )
+    select 'ask' as part, ask_id as "askId", null::text as label, null::text as unit,
+      count(*) filter (where not self_reported)::bigint as n1,
+      coalesce(sum(done_minutes) filter (where not self_reported), 0)::bigint as n2,
+      count(*) filter (where not self_reported and kind = 'advocacy')::bigint as n3,
+      count(*) filter (where self_reported and kind = 'advocacy')::bigint as n4,
+      count(distinct user_id) filter (where not self_reported)::bigint as n5
+    from m group by ask_id
+    union all
+    select 'money', ask_id, currency, null, sum(done_amount_minor)::bigint, null, null, null, null
+    from m where not self_reported and done_amount_minor <> 0 and currency is not null and currency <> '' group by ask_id, currency
+    union all
+    select 'supply', ask_id, label, unit, sum(done_quantity)::bigint, null, null, null, null
+    from m where not self_reported and done_quantity <> 0 and label is not null group by ask_id, label, unit
+    union all
+    select 'people', null, null, null, count(*)::bigint, (count(*) filter (where asks >= 2))::bigint, null, null, null
+    from (select user_id, count(distinct ask_id) as asks from m where not self_reported group by user_id) p`.execute(db);
+  return result.rows.map((r): FigurePart => {
+    const n = (v: unknown) => Number(v ?? 0);
+    switch (r.part) {
+      case 'ask':
+        return { part: 'ask', askId: r.askId!, confirmed: n(r.n1), minutes: n(r.n2), advocacyConfirmed: n(r.n3), advocacySelfReported: n(r.n4), allies: n(r.n5) };
+      case 'money':
+        return { part: 'money', askId: r.askId!, currency: r.label!, amountMinor: n(r.n1) };
+      case 'supply':
+        return { part: 'supply', askId: r.askId!, item: r.label!, unit: r.unit, quantity: n(r.n1) };
+      default:
+        return { part: 'people', allies: n(r.n1), returningAllies: n(r.n2) };
+    }
+  });
 }
 
 /** A closed ask with the outcome the community wrote. */

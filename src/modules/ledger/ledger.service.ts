@@ -111,8 +111,64 @@ export async function getLedgerAccess(ctx: Ctx, slug: string, viewer: Viewer | u
 
 /** The ledger of a community the caller found visible: totals only, for its page and the API. */
 export async function buildLedger(ctx: Ctx, access: CommunityAccess): Promise<Ledger> {
-  const [rows, closed] = await Promise.all([repo.listConfirmedFigures(ctx.db.kysely, access.community.id), repo.listClosedAsks(ctx.db.kysely, access.community.id)]);
-  return assemble(access, rows, closed);
+  const [parts, closed] = await Promise.all([repo.sumConfirmed(ctx.db.kysely, access.community.id), repo.listClosedAsks(ctx.db.kysely, access.community.id)]);
+  return { access, ...totalsFromParts(parts, closed) };
+}
+
+const noTotals = (): Totals => ({ minutes: 0, money: [], supplies: [], advocacy: { confirmed: 0, selfReported: 0 }, confirmed: 0, allies: 0, returningAllies: 0 });
+
+function addMoney(totals: Totals, currency: string, amountMinor: number): void {
+  const entry = totals.money.find((m) => m.currency === currency);
+  if (entry) entry.amountMinor += amountMinor;
+  else totals.money.push({ currency, amountMinor });
+}
+
+function addSupply(totals: Totals, item: string, unit: string | null, quantity: number): void {
+  const entry = totals.supplies.find((s) => s.item === item && s.unit === unit);
+  if (entry) entry.quantity += quantity;
+  else totals.supplies.push({ item, unit, quantity });
+}
+
+function sorted(totals: Totals): Totals {
+  totals.money.sort((a, b) => a.currency.localeCompare(b.currency));
+  totals.supplies.sort((a, b) => a.item.localeCompare(b.item) || (a.unit ?? '').localeCompare(b.unit ?? ''));
+  return totals;
+}
+
+/** The community's totals and each closed ask's, from the sums the database made (the same figures `summarize` gives from rows). */
+function totalsFromParts(parts: readonly repo.FigurePart[], closed: repo.ClosedAsk[]): { totals: Totals; closedAsks: LedgerAsk[] } {
+  const all = noTotals();
+  const byAsk = new Map<string, Totals>();
+  const of = (askId: string) => {
+    let totals = byAsk.get(askId);
+    if (!totals) byAsk.set(askId, (totals = noTotals()));
+    return totals;
+  };
+  for (const part of parts) {
+    if (part.part === 'people') {
+      all.allies = part.allies;
+      all.returningAllies = part.returningAllies;
+    } else if (part.part === 'ask') {
+      const one = of(part.askId);
+      for (const t of [all, one]) {
+        t.minutes += part.minutes;
+        t.confirmed += part.confirmed;
+        t.advocacy.confirmed += part.advocacyConfirmed;
+        t.advocacy.selfReported += part.advocacySelfReported;
+      }
+      one.allies = part.allies;
+    } else if (part.part === 'money') {
+      addMoney(all, part.currency, part.amountMinor);
+      addMoney(of(part.askId), part.currency, part.amountMinor);
+    } else {
+      addSupply(all, part.item, part.unit, part.quantity);
+      addSupply(of(part.askId), part.item, part.unit, part.quantity);
+    }
+  }
+  return {
+    totals: sorted(all),
+    closedAsks: closed.map((a) => ({ ...a, closedAt: new Date(a.closedAt), totals: sorted(byAsk.get(a.id) ?? noTotals()) })),
+  };
 }
 
 /** The ledger with its rows (names, titles, dates), for the CSV. */
