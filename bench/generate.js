@@ -1152,7 +1152,17 @@ export async function ensureDataset({ seed = 'alongside', scale = 1, pglite, dat
 
   try {
     if (reuse) {
-      const applied = await migrate(handle);
+      let applied;
+      try {
+        applied = await migrate(handle);
+      } catch (err) {
+        // A migration applied to the kept data was edited since (or the data is otherwise out of
+        // step with the code): generate it again rather than measure a schema that does not exist.
+        log(`Dataset not usable (${err instanceof Error ? err.message : String(err)}): generating it again.`);
+        await handle.close();
+        handle = undefined;
+        return ensureDataset({ seed, scale, pglite, databaseUrl, force: true, log });
+      }
       if (applied.length > 0) {
         log(`Dataset kept; applied ${applied.join(', ')} to it.`);
         await select('analyze');
@@ -1170,7 +1180,7 @@ export async function ensureDataset({ seed = 'alongside', scale = 1, pglite, dat
     fs.writeFileSync(manifestPath(target), `${JSON.stringify(manifest, null, 1)}\n`);
     return manifest;
   } finally {
-    await handle.close();
+    await handle?.close();
   }
 }
 
