@@ -361,6 +361,15 @@ describe.each(engines())('discovery on %s', (engine) => {
     expect(row.rest_mode).toBe(false);
   });
 
+  it('does not suggest again what the ally already committed to', async () => {
+    const before = ((await api('/api/v1/me/feed', 'blocked')).json() as { asks: ApiAsk[] }).asks.map((a) => a.title);
+    expect(before).toContain('Small ask 1');
+    await t.db.kysely.insertInto('commitments').values({ ask_id: asks['Small ask 1']!, user_id: ids.blocked!, state: 'pledged' }).execute();
+    const after = ((await api('/api/v1/me/feed', 'blocked')).json() as { asks: ApiAsk[] }).asks.map((a) => a.title);
+    expect(after).not.toContain('Small ask 1');
+    expect(await searchTitles('q=paperwork&kind=skill&limit=50', 'blocked')).toContain('Small ask 1');
+  });
+
   it('asks people to sign in for the feed', async () => {
     const page = await new TestClient(t.app).get('/feed');
     expect(page.statusCode).toBe(303);

@@ -304,3 +304,9 @@ export async function feedCandidates(
   queries.push(run(sql`asks a`, [...base, sql<boolean>`a.online`, ...speaks], sql`a.published_at desc, a.id`, ONLINE_CANDIDATES));
   return (await Promise.all(queries)).flat();
 }
+
+/** The asks the person already has a live commitment to (pledged or in line): the feed does not suggest them again. */
+export async function committedAskIds(db: Executor, userId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('commitments').select('ask_id').distinct().where('user_id', '=', userId).where('state', 'in', ['pledged', 'waitlisted']).execute();
+  return new Set(rows.map((r) => r.ask_id));
+}

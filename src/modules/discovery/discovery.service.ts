@@ -86,7 +86,11 @@ export async function feed(db: Db, viewer: Viewer, page: number, now = new Date(
   if (profile.restMode) return { kind: 'rest' };
   const radiusKm = profile.travelRadiusKm && profile.travelRadiusKm > 0 ? profile.travelRadiusKm : DEFAULT_RADIUS_KM;
   const languages = profile.languages;
-  const asks = await repo.feedCandidates(db.kysely, { id: viewer.id, point: profile.homePoint, radiusKm, languages });
+  const [found, committed] = await Promise.all([
+    repo.feedCandidates(db.kysely, { id: viewer.id, point: profile.homePoint, radiusKm, languages }),
+    repo.committedAskIds(db.kysely, viewer.id),
+  ]);
+  const asks = found.filter((a) => !committed.has(a.id));
   const byId = new Map(asks.map((a) => [a.id, a]));
   const candidates: FeedCandidate[] = asks.map((a) => ({
     id: a.id,
