@@ -51,14 +51,17 @@ function distance(point: Point): RawBuilder<number | null> {
 }
 
 /** In-person asks whose public area lies within `km` of the point: a box the index can use, then the exact distance. */
-function within(point: Point, km: number): RawBuilder<boolean> {
+function within(point: Point, km: number, options: { boxOnly?: boolean } = {}): RawBuilder<boolean> {
   const dLat = km / KM_PER_DEGREE;
   const box = [sql`a.area_lat between ${point.lat - dLat}::float8 and ${point.lat + dLat}::float8`];
   const cosLat = Math.cos((point.lat * Math.PI) / 180);
   const dLon = cosLat > 0.01 ? km / (KM_PER_DEGREE * cosLat) : 360;
   // Near the poles or across the date line the longitude range wraps: the exact distance alone decides.
-  if (point.lon - dLon >= -180 && point.lon + dLon <= 180) box.push(sql`a.area_lon between ${point.lon - dLon}::float8 and ${point.lon + dLon}::float8`);
-  return sql<boolean>`(not a.online and a.area_lat is not null and ${sql.join(box, sql` and `)} and ${distance(point)} <= ${km}::float8)`;
+  const lonBox = point.lon - dLon >= -180 && point.lon + dLon <= 180;
+  if (lonBox) box.push(sql`a.area_lon between ${point.lon - dLon}::float8 and ${point.lon + dLon}::float8`);
+  // The box alone (a superset) when the caller applies the exact distance to fewer rows later.
+  const exact = options.boxOnly && lonBox ? [] : [sql`${distance(point)} <= ${km}::float8`];
+  return sql<boolean>`(not a.online and a.area_lat is not null and ${sql.join([...box, ...exact], sql` and `)})`;
 }
 
 /** The text-search configuration of an ask's language, as the generated search vector uses it. */
@@ -291,11 +294,11 @@ export async function feedCandidates(
     const soonest = sql`a.first_starts_at asc nulls last, a.id`;
     const picked = sql`(
       select a.id from asks a
-      where a.status = 'open' and (a.last_ends_at is null or a.last_ends_at > now()) and ${within(ally.point, ally.radiusKm)}
+      where a.status = 'open' and (a.last_ends_at is null or a.last_ends_at > now()) and ${within(ally.point, ally.radiusKm, { boxOnly: true })}
       order by ${soonest}
       limit ${Math.ceil(LOCAL_CANDIDATES * 1.5)}
     ) pick join asks a on a.id = pick.id`;
-    queries.push(run(picked, base, soonest, LOCAL_CANDIDATES));
+    queries.push(run(picked, [...base, within(ally.point, ally.radiusKm)], soonest, LOCAL_CANDIDATES));
   }
   const speaks =
     ally.languages.length > 0
