@@ -30,8 +30,6 @@ export interface DiscoveredAsk {
   languages: string[];
   /** The value the results were sorted by, for the next page's cursor. */
   sortValue: number | string | null;
-  /** The feed's candidates only: the next times it happens (at most three windows, or the event), soonest first. */
-  times?: Array<{ startsAt: Date; endsAt: Date }>;
 }
 
 export interface Point {
@@ -122,6 +120,11 @@ const PLACES = sql`
   array_to_string(array(select s.skill from ask_skills s where s.ask_id = h.id order by s.skill), ${SEPARATOR}) as "skillList",
   array_to_string(array(select l.language from ask_languages l where l.ask_id = h.id order by l.language), ${SEPARATOR}) as "languageList"`;
 
+/** The two place columns of PLACES alone, for the feed's candidates. */
+const PLACES_NUMBERS = sql`
+  case h.kind when 'shift' then wt.slots when 'attend' then h.capacity when 'supplies' then (select sum(i.quantity) from ask_items i where i.ask_id = h.id) when 'money' then h.money_goal_minor end::float8 as "placesTotal",
+  case h.kind when 'shift' then wt.pledged when 'attend' then h.pledged when 'supplies' then h.promised_quantity when 'money' then h.promised_amount_minor end::float8 as "placesTaken"`;
+
 /** A shift's upcoming windows, added up, joined to each result. */
 const WINDOW_TALLY = sql`left join lateral (
     select sum(w.slots) as slots, sum(w.pledged) as pledged from ask_windows w where w.ask_id = h.id and w.ends_at > now()
@@ -137,11 +140,10 @@ type RawDiscovered = Omit<DiscoveredAsk, 'skills' | 'languages'> & {
   promised_amount_minor: unknown;
   starts_at: unknown;
   ends_at: unknown;
-  timeList?: Array<[string, string]>;
 };
 
 function normalise(row: RawDiscovered): DiscoveredAsk {
-  const { skillList, languageList, timeList, capacity: _capacity, money_goal_minor: _goal, pledged: _pledged, promised_quantity: _quantity, promised_amount_minor: _amount, starts_at: _start, ends_at: _end, ...rest } = row;
+  const { skillList, languageList, capacity: _capacity, money_goal_minor: _goal, pledged: _pledged, promised_quantity: _quantity, promised_amount_minor: _amount, starts_at: _start, ends_at: _end, ...rest } = row;
   const languages = languageList === '' ? [] : languageList.split(SEPARATOR);
   return {
     ...rest,
@@ -151,7 +153,6 @@ function normalise(row: RawDiscovered): DiscoveredAsk {
     sortValue: typeof rest.sortValue === 'string' || rest.sortValue === null ? rest.sortValue : Number(rest.sortValue),
     skills: skillList === '' ? [] : skillList.split(SEPARATOR),
     languages: languages.includes(rest.language) ? languages : [rest.language, ...languages],
-    ...(timeList ? { times: timeList.map(([start, end]) => ({ startsAt: new Date(start), endsAt: new Date(end) })) } : {}),
   };
 }
 
@@ -258,26 +259,52 @@ export async function findAlly(db: Executor, userId: string): Promise<AllyRow | 
 export const LOCAL_CANDIDATES = 120;
 export const ONLINE_CANDIDATES = 60;
 
+/** What the feed ranks an ask by: no text, and times as milliseconds (cheap to send and read for many asks). */
+export interface FeedCandidateRow {
+  id: string;
+  communityId: string;
+  kind: AskKind;
+  priority: 'urgent' | 'normal' | 'ongoing';
+  online: boolean;
+  locationSensitive: boolean;
+  timeZone: string;
+  distanceKm: number | null;
+  placesTotal: number | null;
+  placesTaken: number | null;
+  publishedMs: number;
+  lastConfirmedMs: number | null;
+  skills: string[];
+  languages: string[];
+  /** Up to three upcoming times, [start, end] in milliseconds. */
+  times: Array<[number, number]>;
+}
+
 /**
  * The open asks the feed ranks for an ally: in-person asks within their travel radius of their home
- * area (the soonest first), and online asks in a language they speak (the newest first).
+ * area (the soonest first), and online asks in a language they speak (the newest first). Only what
+ * ranking needs is read; the page's asks are then read in full with `asksByIds`.
  */
 export async function feedCandidates(
   db: Executor,
   ally: { id: string; point: Point | null; radiusKm: number; languages: string[] },
-): Promise<DiscoveredAsk[]> {
+): Promise<FeedCandidateRow[]> {
   const base = visible(ally.id);
-  const queries: Array<Promise<DiscoveredAsk[]>> = [];
+  const queries: Array<Promise<FeedCandidateRow[]>> = [];
   const run = async (from: RawBuilder<unknown>, conditions: RawBuilder<boolean>[], order: RawBuilder<unknown>, limit: number) => {
-    const result = await sql<RawDiscovered>`
-      select h.*, ${PLACES},
+    const result = await sql<FeedCandidateRow & { language: string }>`
+      select h.id, h."communityId", h.kind, h.priority, h.online, h."locationSensitive", h."timeZone", h.language, h."distanceKm",
+        (extract(epoch from h."publishedAt") * 1000)::float8 as "publishedMs",
+        (extract(epoch from h."communityLastConfirmedAt") * 1000)::float8 as "lastConfirmedMs",
+        ${PLACES_NUMBERS},
+        array(select s.skill from ask_skills s where s.ask_id = h.id order by s.skill) as skills,
+        array(select l.language from ask_languages l where l.ask_id = h.id order by l.language) as languages,
         case h.kind
           when 'shift' then (
-            select coalesce(json_agg(json_build_array(x.starts_at, x.ends_at) order by x.starts_at), '[]'::json)
+            select coalesce(json_agg(json_build_array(extract(epoch from x.starts_at) * 1000, extract(epoch from x.ends_at) * 1000) order by x.starts_at), '[]'::json)
             from (select w.starts_at, w.ends_at from ask_windows w where w.ask_id = h.id and w.ends_at > now() order by w.starts_at limit 3) x)
-          when 'attend' then json_build_array(json_build_array(h.starts_at, coalesce(h.ends_at, h.starts_at + interval '2 hours')))
+          when 'attend' then json_build_array(json_build_array(extract(epoch from h.starts_at) * 1000, extract(epoch from coalesce(h.ends_at, h.starts_at + interval '2 hours')) * 1000))
           else '[]'::json
-        end as "timeList"
+        end as times
       from (
         select ${summaryColumns(ally.point, sql`null`)}
         from ${from} join communities c on c.id = a.community_id
@@ -286,11 +313,18 @@ export async function feedCandidates(
         limit ${limit}
       ) h
       ${WINDOW_TALLY}`.execute(db);
-    return result.rows.map(normalise);
+    return result.rows.map(({ language, ...row }) => ({
+      ...row,
+      distanceKm: row.distanceKm === null ? null : Number(row.distanceKm),
+      placesTotal: row.placesTotal === null ? null : Number(row.placesTotal),
+      placesTaken: row.placesTaken === null ? null : Number(row.placesTaken),
+      languages: row.languages.includes(language) ? row.languages : [language, ...row.languages],
+      times: row.times.map(([start, end]) => [Number(start), Number(end)] as [number, number]),
+    }));
   };
   if (ally.point) {
     // The asks within the radius are picked from the covering place index alone (a big city holds
-    // thousands); only the soonest are then read in full. A margin covers picks a community hides.
+    // thousands); only the soonest are then read. A margin covers picks a community hides.
     const soonest = sql`a.first_starts_at asc nulls last, a.id`;
     const picked = sql`(
       select a.id from asks a
@@ -306,6 +340,20 @@ export async function feedCandidates(
       : [];
   queries.push(run(sql`asks a`, [...base, sql<boolean>`a.online`, ...speaks], sql`a.published_at desc, a.id`, ONLINE_CANDIDATES));
   return (await Promise.all(queries)).flat();
+}
+
+/** These open asks in full, as a result list shows them, with distances from the point (in any order). */
+export async function asksByIds(db: Executor, ids: string[], point: Point | null): Promise<DiscoveredAsk[]> {
+  if (ids.length === 0) return [];
+  const result = await sql<RawDiscovered>`
+    select h.*, ${PLACES}
+    from (
+      select ${summaryColumns(point, sql`null`)}
+      from asks a join communities c on c.id = a.community_id
+      where a.id in (${sql.join(ids.map((id) => sql`${id}::uuid`))})
+    ) h
+    ${WINDOW_TALLY}`.execute(db);
+  return result.rows.map(normalise);
 }
 
 /** The asks the person already has a live commitment to (pledged or in line): the feed does not suggest them again. */

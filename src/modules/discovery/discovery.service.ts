@@ -90,22 +90,22 @@ export async function feed(db: Db, viewer: Viewer, page: number, now = new Date(
     repo.feedCandidates(db.kysely, { id: viewer.id, point: profile.homePoint, radiusKm, languages }),
     repo.committedAskIds(db.kysely, viewer.id),
   ]);
-  const asks = found.filter((a) => !committed.has(a.id));
-  const byId = new Map(asks.map((a) => [a.id, a]));
-  const candidates: FeedCandidate[] = asks.map((a) => ({
-    id: a.id,
-    communityId: a.communityId,
-    priority: a.priority,
-    online: a.online,
-    distanceKm: a.distanceKm === null ? null : shownDistanceKm(a.distanceKm, a.locationSensitive),
-    skills: a.skills,
-    languages: a.languages,
-    times: a.times ?? [],
-    timeZone: a.timeZone,
-    places: a.placesTotal !== null && a.placesTaken !== null ? { total: a.placesTotal, taken: a.placesTaken } : null,
-    communityLastConfirmedAt: a.communityLastConfirmedAt,
-    publishedAt: a.publishedAt,
-  }));
+  const candidates: FeedCandidate[] = found
+    .filter((a) => !committed.has(a.id))
+    .map((a) => ({
+      id: a.id,
+      communityId: a.communityId,
+      priority: a.priority,
+      online: a.online,
+      distanceKm: a.distanceKm === null ? null : shownDistanceKm(a.distanceKm, a.locationSensitive),
+      skills: a.skills,
+      languages: a.languages,
+      times: a.times.map(([start, end]) => ({ startsAt: new Date(start), endsAt: new Date(end) })),
+      timeZone: a.timeZone,
+      places: a.placesTotal !== null && a.placesTaken !== null ? { total: a.placesTotal, taken: a.placesTaken } : null,
+      communityLastConfirmedAt: a.lastConfirmedMs === null ? null : new Date(a.lastConfirmedMs),
+      publishedAt: new Date(a.publishedMs),
+    }));
   const ally: AllyFit = {
     skills: [...profile.skills, ...profile.tags],
     languages,
@@ -119,7 +119,13 @@ export async function feed(db: Db, viewer: Viewer, page: number, now = new Date(
   if (profile.skills.length + profile.tags.length === 0) hints.push('skills');
   if (languages.length === 0) hints.push('languages');
   if (profile.availability.length === 0) hints.push('availability');
-  const items = (pages[page - 1] ?? []).map((s) => ({ ask: byId.get(s.candidate.id)!, score: s.score, reasons: s.reasons }));
+  // Only the page shown is read in full.
+  const shown = pages[page - 1] ?? [];
+  const full = new Map((await repo.asksByIds(db.kysely, shown.map((s) => s.candidate.id), profile.homePoint)).map((a) => [a.id, a]));
+  const items = shown.flatMap((s) => {
+    const ask = full.get(s.candidate.id);
+    return ask ? [{ ask, score: s.score, reasons: s.reasons }] : [];
+  });
   return { kind: 'feed', page, pages: pages.length, items, hints, homeArea: profile.homeArea, radiusKm };
 }
 
