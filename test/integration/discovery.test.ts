@@ -361,6 +361,21 @@ describe.each(engines())('discovery on %s', (engine) => {
     expect(row.rest_mode).toBe(false);
   });
 
+  it('speaks of items and money in their own terms, and never offers organizers their own communities\' asks', async () => {
+    const body = (await api('/api/v1/me/feed', 'ally')).json() as { asks: ApiAsk[]; pages: number };
+    let all = [...body.asks];
+    for (let page = 2; page <= body.pages; page++) all = all.concat(((await api(`/api/v1/me/feed?page=${page}`, 'ally')).json() as { asks: ApiAsk[] }).asks);
+    const rent = all.find((a) => a.title === 'Rent fund for the shelter')!;
+    expect(rent.reasons!.find((r) => r.code === 'places')).toMatchObject({ unit: 'money', text: '100% of the goal is still to be raised.' });
+    await t.db.kysely
+      .updateTable('users')
+      .set({ home_place_id: madrid.id, home_area: madrid.label, home_lat: madrid.lat, home_lon: madrid.lon, travel_radius_km: 30 })
+      .where('id', '=', ids.organizer!)
+      .execute();
+    const own = (await api('/api/v1/me/feed', 'organizer')).json() as { asks: ApiAsk[] };
+    expect(own.asks).toEqual([]);
+  });
+
   it('does not suggest again what the ally already committed to', async () => {
     const before = ((await api('/api/v1/me/feed', 'blocked')).json() as { asks: ApiAsk[] }).asks.map((a) => a.title);
     expect(before).toContain('Small ask 1');

@@ -288,7 +288,8 @@ export async function feedCandidates(
   db: Executor,
   ally: { id: string; point: Point | null; radiusKm: number; languages: string[] },
 ): Promise<FeedCandidateRow[]> {
-  const base = visible(ally.id);
+  // Nobody is offered the asks of a community they organize: they are the ones asking.
+  const base = [...visible(ally.id), sql<boolean>`not exists (select 1 from memberships m where m.community_id = a.community_id and m.user_id = ${ally.id}::uuid and m.role = 'organizer')`];
   const queries: Array<Promise<FeedCandidateRow[]>> = [];
   const run = async (from: RawBuilder<unknown>, conditions: RawBuilder<boolean>[], order: RawBuilder<unknown>, limit: number) => {
     const result = await sql<FeedCandidateRow & { language: string }>`

@@ -103,6 +103,7 @@ export async function feed(db: Db, viewer: Viewer, page: number, now = new Date(
       times: a.times.map(([start, end]) => ({ startsAt: new Date(start), endsAt: new Date(end) })),
       timeZone: a.timeZone,
       places: a.placesTotal !== null && a.placesTaken !== null ? { total: a.placesTotal, taken: a.placesTaken } : null,
+      placeUnit: a.kind === 'supplies' ? 'items' : a.kind === 'money' ? 'money' : 'places',
       communityLastConfirmedAt: a.lastConfirmedMs === null ? null : new Date(a.lastConfirmedMs),
       publishedAt: new Date(a.publishedMs),
     }));
@@ -192,6 +193,8 @@ export function reasonText(t: Translator, reason: Reason): string {
         })),
       });
     case 'places':
+      if (reason.unit === 'items') return t.t('discovery.reason.items', { free: reason.free, total: reason.total });
+      if (reason.unit === 'money') return t.t('discovery.reason.money', { share: Math.round((reason.free / reason.total) * 100) });
       return t.t('discovery.reason.places', { free: reason.free, total: reason.total });
     case 'soon':
       return t.t('discovery.reason.soon', { days: reason.days });

@@ -15,6 +15,9 @@ export const NEARLY_FILLED_SHARE = 0.2;
 /** "Soon" means within this many days. */
 export const SOON_DAYS = 7;
 
+/** What an ask's places count: people (shifts, events), items (supplies) or money (minor units). */
+export type PlaceUnit = 'places' | 'items' | 'money';
+
 /** What the feed knows of the ally: only what they put in their profile. */
 export interface AllyFit {
   skills: readonly string[];
@@ -41,6 +44,8 @@ export interface FeedCandidate {
   timeZone: string;
   /** Places (slots, seats, items, money) and how many are taken; null when the ask has no limit. */
   places: { total: number; taken: number } | null;
+  /** What the places count; people when not given. */
+  placeUnit?: PlaceUnit;
   communityLastConfirmedAt: Date | null;
   publishedAt: Date;
 }
@@ -53,7 +58,7 @@ export type Reason =
   | { code: 'near'; km: number; radiusKm: number }
   | { code: 'online' }
   | { code: 'available'; slots: Slot[] }
-  | { code: 'places'; free: number; total: number }
+  | { code: 'places'; free: number; total: number; unit: PlaceUnit }
   | { code: 'soon'; days: number }
   | { code: 'urgent' }
   | { code: 'quietCommunity'; days: number }
@@ -165,7 +170,7 @@ export function scoreAsk(candidate: FeedCandidate, ally: AllyFit, now: Date): Sc
   const nearlyFilled = isNearlyFilled(candidate.places);
   if (candidate.places && candidate.places.total > 0 && !nearlyFilled) {
     const free = Math.max(0, candidate.places.total - candidate.places.taken);
-    weighted.push({ weight: 0.2 * (free / candidate.places.total), reason: { code: 'places', free, total: candidate.places.total } });
+    weighted.push({ weight: 0.2 * (free / candidate.places.total), reason: { code: 'places', free, total: candidate.places.total, unit: candidate.placeUnit ?? 'places' } });
   }
   const next = candidate.times.find((t) => t.endsAt.getTime() > now.getTime());
   if (next) {
