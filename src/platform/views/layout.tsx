@@ -49,58 +49,42 @@ function LanguageSwitcher({ ctx }: { ctx: PageContext }) {
   );
 }
 
+/** The header's links: what everyone may open, then what depends on who is signed in. */
 function AccountNav({ ctx }: { ctx: PageContext }) {
   const { t } = ctx.i18n;
-  if (!ctx.viewer) {
-    return (
-      <ul class="nav-list">
-        <li>
-          <a href="/search">{t('layout.nav.search')}</a>
-        </li>
-        <li>
-          <a href="/communities">{t('layout.nav.communities')}</a>
-        </li>
-        <li>
-          <a href="/login">{t('layout.nav.login')}</a>
-        </li>
-        <li>
-          <a href="/signup">{t('layout.nav.signup')}</a>
-        </li>
-      </ul>
-    );
-  }
+  const viewer = ctx.viewer;
+  const links: Array<[string, string]> = [
+    ...(viewer ? ([['/feed', t('layout.nav.feed')]] as Array<[string, string]>) : []),
+    ['/search', t('layout.nav.search')],
+    ['/communities', t('layout.nav.communities')],
+    ...((viewer
+      ? [
+          ['/account', t('layout.nav.account')],
+          ...(viewer.role === 'moderator' || viewer.role === 'admin' ? [['/moderation/communities', t('layout.nav.moderation')]] : []),
+          ...(viewer.role === 'admin' ? [['/admin', t('layout.nav.admin')]] : []),
+        ]
+      : [
+          ['/login', t('layout.nav.login')],
+          ['/signup', t('layout.nav.signup')],
+        ]) as Array<[string, string]>),
+  ];
   return (
     <ul class="nav-list">
-      <li>
-        <a href="/feed">{t('layout.nav.feed')}</a>
-      </li>
-      <li>
-        <a href="/search">{t('layout.nav.search')}</a>
-      </li>
-      <li>
-        <a href="/communities">{t('layout.nav.communities')}</a>
-      </li>
-      <li>
-        <a href="/account">{t('layout.nav.account')}</a>
-      </li>
-      {ctx.viewer.role === 'moderator' || ctx.viewer.role === 'admin' ? (
+      {links.map(([href, label]) => (
         <li>
-          <a href="/moderation/communities">{t('layout.nav.moderation')}</a>
+          <a href={href}>{label}</a>
+        </li>
+      ))}
+      {viewer ? (
+        <li>
+          <form method="post" action="/logout" class="inline-form">
+            <CsrfField ctx={ctx} />
+            <button type="submit" class="link-button">
+              {t('layout.nav.logout')}
+            </button>
+          </form>
         </li>
       ) : null}
-      {ctx.viewer.role === 'admin' ? (
-        <li>
-          <a href="/admin">{t('layout.nav.admin')}</a>
-        </li>
-      ) : null}
-      <li>
-        <form method="post" action="/logout" class="inline-form">
-          <CsrfField ctx={ctx} />
-          <button type="submit" class="link-button">
-            {t('layout.nav.logout')}
-          </button>
-        </form>
-      </li>
     </ul>
   );
 }
