@@ -210,6 +210,12 @@ describe.each(engines())('discovery on %s', (engine) => {
     expect(near).not.toContain('Paint the Barcelona hall');
     expect(await searchTitles('near=Barcelona%2C%20ES&within=10&online=exclude')).toEqual(['Paint the Barcelona hall']);
     expect(await searchTitles('online=only')).toEqual(['Translate our leaflet online']);
+    // The results near a place link the same search among online asks.
+    const page = await new TestClient(t.app).get('/search?q=leaflet&near=Madrid&within=25');
+    const online = /<a href="(\/search\?[^"]*online=only[^"]*)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
+    expect(online).toBeDefined();
+    expect(online).not.toContain('near=');
+    expect((await new TestClient(t.app).get(online!)).body).toContain('Translate our leaflet online');
     const sorted = (await api('/api/v1/search/asks?near=Madrid&within=600&sort=distance&limit=50')).json() as { asks: ApiAsk[] };
     const distances = sorted.asks.map((a) => a.distanceKm!);
     expect(distances).toEqual([...distances].sort((a, b) => a - b));

@@ -238,23 +238,6 @@ export async function searchAsks(db: Executor, f: SearchFilters): Promise<Discov
   return result.rows.map(normalise);
 }
 
-/** What the feed reads of an ally's profile. */
-export interface AllyRow {
-  restMode: boolean;
-  homeLat: number | null;
-  homeLon: number | null;
-  homeArea: string | null;
-  travelRadiusKm: number | null;
-}
-
-export async function findAlly(db: Executor, userId: string): Promise<AllyRow | undefined> {
-  return db
-    .selectFrom('users')
-    .select(['rest_mode as restMode', 'home_lat as homeLat', 'home_lon as homeLon', 'home_area as homeArea', 'travel_radius_km as travelRadiusKm'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
-}
-
 /** At most this many asks near the ally and this many online ones are ranked for the feed. */
 export const LOCAL_CANDIDATES = 120;
 export const ONLINE_CANDIDATES = 60;

@@ -4,6 +4,7 @@ import type { Children, PageContext } from '../../platform/views/render.js';
 import { ASK_KINDS } from '../asks/asks.form.js';
 import { COMMON_LANGUAGES, SKILLS, skillLabelKey, type Place } from '../profile/index.js';
 import { reasonText, shownDistanceKm, type DiscoveredAsk, type FeedItem, type ProfileHint } from './discovery.service.js';
+import { FEED_PAGE_SIZE } from './feed.policy.js';
 import { searchParams, SORTS, type SearchQuery } from './search.form.js';
 
 /** Distances offered for "within". */
@@ -267,15 +268,15 @@ export function FeedPage(props: { ctx: PageContext; page: number; pages: number;
           {t('discovery.feed.empty')} <a href="/search">{t('discovery.feed.searchInstead')}</a>
         </p>
       ) : (
-        <ol class="card-list" start={(page - 1) * 20 + 1}>
-          {items.map((item, index) => (
+        <ol class="card-list" start={(page - 1) * FEED_PAGE_SIZE + 1}>
+          {items.map((item) => (
             <AskCard ctx={ctx} ask={item.ask}>
               <details class="why">
                 <summary>
                   {t('discovery.why.summary')}
                   <span class="visually-hidden"> — {item.ask.title}</span>
                 </summary>
-                <ul id={`why-${(page - 1) * 20 + index + 1}`}>
+                <ul>
                   {item.reasons.length === 0 ? <li>{t('discovery.why.open')}</li> : item.reasons.map((r) => <li>{reasonText(ctx.i18n, r)}</li>)}
                 </ul>
               </details>
