@@ -7,19 +7,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
-import { registerAccounts } from './modules/accounts/index.js';
-import { registerAdmin } from './modules/admin/index.js';
-import { registerAsks } from './modules/asks/index.js';
-import { registerCommitments } from './modules/commitments/index.js';
-import { registerCommunities } from './modules/communities/index.js';
-import { registerDiscovery } from './modules/discovery/index.js';
-import { registerHome } from './modules/home/index.js';
-import { registerLedger } from './modules/ledger/index.js';
-import { registerNotifications } from './modules/notifications/index.js';
-import { registerProfile } from './modules/profile/index.js';
+import { MODULES } from './modules/index.js';
+import { registerGuards } from './platform/auth.js';
 import { isApiRequest, registerErrorHandlers } from './platform/errors.js';
 import { createI18n, type I18n } from './platform/i18n.js';
 import { createLogger } from './platform/logger.js';
+import { checkModules, Slots, type AppContext, type ModuleDefinition } from './platform/module.js';
 import { registerOpenApi } from './platform/openapi/index.js';
 import { registerObservability } from './platform/observability.js';
 import { PUBLIC_DIR } from './platform/paths.js';
@@ -33,14 +26,8 @@ export interface AppDependencies {
   logger?: Logger;
   i18n?: I18n;
   secrets?: Secrets;
-}
-
-/** What every module's routes are given: configuration, database, languages and secrets. */
-export interface AppContext {
-  config: Config;
-  db: Db;
-  i18n: I18n;
-  secrets: Secrets;
+  /** The modules to serve; `MODULES` (src/modules/index.ts) unless a test adds its own. */
+  modules?: readonly ModuleDefinition[];
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -57,12 +44,19 @@ declare module 'fastify' {
   }
 }
 
+/** The context modules are given: configuration, database, languages (with every module's strings), secrets, the modules and their slots. */
+export function createContext(deps: AppDependencies): AppContext {
+  const modules = deps.modules ?? MODULES;
+  checkModules(modules);
+  const i18n = deps.i18n ?? createI18n();
+  const secrets = deps.secrets ?? new Secrets(resolveSecretKey(deps.config));
+  return { config: deps.config, db: deps.db, i18n, secrets, modules, slots: new Slots(modules) };
+}
+
 /** Builds the Fastify app without listening: the server and the tests share it. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const { config, db } = deps;
-  const i18n = deps.i18n ?? createI18n();
-  const secrets = deps.secrets ?? new Secrets(resolveSecretKey(config));
-  const ctx: AppContext = { config, db, i18n, secrets };
+  const { config } = deps;
+  const ctx = createContext(deps);
   const app: FastifyInstance = Fastify({
     loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
     trustProxy: config.trustProxy,
@@ -101,7 +95,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     allowList: (request) => request.url.startsWith('/static/'),
   });
 
-  registerWebContext(app, config, i18n);
+  registerWebContext(app, config, ctx.i18n, ctx.modules);
   registerErrorHandlers(app);
 
   // Every state change needs a valid CSRF token (preHandler runs after the body is parsed), except
@@ -118,6 +112,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     if (request.method === 'POST' && request.routeOptions.url === '/unsubscribe') return done();
     app.csrfProtection(request, reply, done);
   });
+  // Then each route's declared guard: who may call it, with which token scope, and its own checks.
+  registerGuards(app);
 
   await app.register(fastifyStatic, {
     root: PUBLIC_DIR,
@@ -129,18 +125,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     list: false,
   });
 
-  registerObservability(app, config, db);
-  registerAccounts(app, ctx);
-  registerHome(app);
-  registerProfile(app, ctx);
-  registerCommunities(app, ctx);
-  registerAsks(app, ctx);
-  registerCommitments(app, ctx);
-  registerLedger(app, ctx);
-  registerDiscovery(app, ctx);
-  registerNotifications(app, ctx);
-  registerAdmin(app, { db, mailMode: config.smtpUrl ? 'smtp' : 'outbox' });
-  registerOpenApi(app, ctx);
+  registerObservability(app, config, ctx.db);
+  for (const module of ctx.modules) module.routes?.(app, ctx);
+  registerOpenApi(app, config.publicUrl, ctx.modules.flatMap((m) => (m.api ? [m.api] : [])));
 
   return app;
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/client.js';
 import { createAdmin, PASSWORD_MAX, PASSWORD_MIN } from './modules/accounts/index.js';
+import { createContext } from './app.js';
 import { seedDemo } from './modules/demo/index.js';
 import { purgeDeleted } from './modules/profile/index.js';
 import { createLogger } from './platform/logger.js';
@@ -147,7 +148,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return 0;
     }
     case 'seed-demo': {
-      const summary = await withDatabase(config, (db) => seedDemo(db, { config, password: values.password ?? 'alongside-demo', passwordChosen: values.password !== undefined, log: createLogger('warn') }));
+      const summary = await withDatabase(config, (db) => seedDemo(createContext({ config, db }), { password: values.password ?? 'alongside-demo', passwordChosen: values.password !== undefined, log: createLogger('warn') }));
       console.log(summary);
       return 0;
     }

@@ -1,15 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from './app.js';
+import { buildApp, createContext } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
-import { accountsMaintenance } from './modules/accounts/index.js';
-import { deleteOldIdempotencyKeys } from './modules/commitments/index.js';
-import { notificationJobs } from './modules/notifications/index.js';
-import { createI18n } from './platform/i18n.js';
-import { resolveSecretKey, Secrets } from './platform/secrets.js';
-import { JobWorker } from './platform/jobs/index.js';
+import { JobWorker, type JobHandler } from './platform/jobs/index.js';
+import type { AppContext } from './platform/module.js';
 import { pruneRateLimits } from './platform/rate-limit.js';
 import { createLogger } from './platform/logger.js';
 import { createMailHandler, MAIL_JOB } from './platform/mail/mail.js';
@@ -31,17 +27,23 @@ export async function openAndMigrate(config: Config, log: Logger): Promise<Db> {
   return db;
 }
 
-/** The job worker with every handler the app defines. */
-export function createWorker(config: Config, db: Db, log: Logger): { worker: JobWorker; close(): void } {
+/** The job worker with the platform's handler (mail) and every module's jobs and housekeeping. */
+export function createWorker(config: Config, db: Db, log: Logger, ctx: AppContext = createContext({ config, db })): { worker: JobWorker; close(): void } {
   const mail = createMailHandler({ smtpUrl: config.smtpUrl, from: config.mailFrom, messageIdDomain: config.publicUrl.hostname });
-  const notifications = notificationJobs({ config, db, i18n: createI18n(), secrets: new Secrets(resolveSecretKey(config)) });
+  const handlers: Record<string, JobHandler> = { [MAIL_JOB]: mail.handler };
+  for (const module of ctx.modules) {
+    for (const [kind, handler] of Object.entries(module.jobs?.(ctx) ?? {})) {
+      if (handlers[kind]) throw new Error(`Two handlers for the job kind ${kind}`);
+      handlers[kind] = handler;
+    }
+  }
   const worker = new JobWorker({
     db,
     log: log.child({ component: 'worker' }),
-    handlers: { [MAIL_JOB]: mail.handler, ...notifications.handlers },
+    handlers,
     concurrency: config.jobsConcurrency,
     pollIntervalMs: config.jobsPollIntervalMs,
-    maintenance: [accountsMaintenance, (db) => pruneRateLimits(db), deleteOldIdempotencyKeys, ...notifications.maintenance],
+    maintenance: [(db) => pruneRateLimits(db), ...ctx.modules.flatMap((m) => m.maintenance ?? [])],
   });
   return { worker, close: mail.close };
 }
@@ -83,8 +85,9 @@ export function closeOnSignals(running: Running, log: Logger): void {
 /** `alongside serve`: migrate, listen, and (unless WORKER=false) run jobs in the same process. */
 export async function serve(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Running> {
   const db = await openAndMigrate(config, log);
-  const app = await buildApp({ config, db, logger: log });
-  const jobs = config.worker ? createWorker(config, db, log) : undefined;
+  const ctx = createContext({ config, db });
+  const app = await buildApp({ config, db, logger: log, modules: ctx.modules, i18n: ctx.i18n, secrets: ctx.secrets });
+  const jobs = config.worker ? createWorker(config, db, log, ctx) : undefined;
   const running: Running = {
     app,
     close: async () => {

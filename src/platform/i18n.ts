@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
-import { LOCALES_DIR } from './paths.js';
+import { LOCALES_DIR, MODULES_DIR } from './paths.js';
 
 export const LOCALES = ['en', 'es'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -25,11 +25,38 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
 
-/** Loads `locales/<locale>.json` for every shipped locale; each is a flat map of key to ICU message. */
-export function loadCatalogs(dir: string = LOCALES_DIR): Record<Locale, Record<string, string>> {
+/** Where a module keeps its strings: `src/modules/<name>/locales/<locale>.json`. */
+export function moduleLocalesDir(module: string): string {
+  return path.join(MODULES_DIR, module, 'locales');
+}
+
+/** The modules that keep strings: every folder of src/modules/ with a locales/ folder. */
+export function modulesWithStrings(): string[] {
+  return fs
+    .readdirSync(MODULES_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(moduleLocalesDir(entry.name)))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/**
+ * Loads one flat catalog of key → ICU message per shipped locale: the platform's strings in
+ * `locales/<locale>.json`, then each module's own file. A key defined twice fails.
+ */
+export function loadCatalogs(dir: string = LOCALES_DIR, modules: readonly string[] = modulesWithStrings()): Record<Locale, Record<string, string>> {
   const catalogs = {} as Record<Locale, Record<string, string>>;
   for (const locale of LOCALES) {
-    catalogs[locale] = JSON.parse(fs.readFileSync(path.join(dir, `${locale}.json`), 'utf8')) as Record<string, string>;
+    const catalog: Record<string, string> = JSON.parse(fs.readFileSync(path.join(dir, `${locale}.json`), 'utf8')) as Record<string, string>;
+    for (const module of modules) {
+      const file = path.join(moduleLocalesDir(module), `${locale}.json`);
+      if (!fs.existsSync(file)) continue;
+      const strings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+      for (const [key, message] of Object.entries(strings)) {
+        if (Object.hasOwn(catalog, key)) throw new Error(`The translation key "${key}" is defined twice (again in ${module}/locales/${locale}.json)`);
+        catalog[key] = message;
+      }
+    }
+    catalogs[locale] = catalog;
   }
   return catalogs;
 }

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { anyone } from './auth.js';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -14,7 +15,8 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** `/healthz` (the process answers), `/readyz` (the database answers) and, when enabled, `/metrics`. */
 export function registerObservability(app: FastifyInstance, config: Config, db: Db): void {
-  const probe = { logLevel: 'warn' as const, config: { rateLimit: false } };
+  // Probes answer anyone (metrics check their own bearer token), and are never rate limited.
+  const probe = { logLevel: 'warn' as const, config: { rateLimit: false, guard: anyone } };
 
   app.get('/healthz', probe, async (_request, reply) => {
     reply.header('cache-control', 'no-store');

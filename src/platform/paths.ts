@@ -17,3 +17,4 @@ export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)
 export const LOCALES_DIR = path.join(PROJECT_ROOT, 'locales');
 export const PUBLIC_DIR = path.join(PROJECT_ROOT, 'public');
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'src', 'db', 'migrations');
+export const MODULES_DIR = path.join(PROJECT_ROOT, 'src', 'modules');

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
-import type { AppContext } from '../app.js';
+import type { AppContext } from './module.js';
 import type { Executor } from '../db/client.js';
 import { HttpError } from './errors.js';
 

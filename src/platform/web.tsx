@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import type { Config } from '../config.js';
 import { chooseLocale, type I18n, type Translator } from './i18n.js';
+import { linksFor, type ModuleDefinition } from './module.js';
 import { PUBLIC_DIR } from './paths.js';
 import { Layout } from './views/layout.js';
 import { renderDocument, type PageContext, type Viewer } from './views/render.js';
@@ -59,7 +60,7 @@ export function requestIdFrom(header: unknown, trustProxy: boolean): string {
  * Per-request web context: the request id header, the language, and `reply.page` which renders a
  * component in the layout with the CSP nonce and a CSRF token.
  */
-export function registerWebContext(app: FastifyInstance, config: Config, i18n: I18n): void {
+export function registerWebContext(app: FastifyInstance, config: Config, i18n: I18n, modules: readonly ModuleDefinition[]): void {
   const assets = { css: assetUrl('css/app.css'), js: assetUrl('js/app.js') };
   const langCookie = cookieName(config, 'lang');
 
@@ -91,6 +92,10 @@ export function registerWebContext(app: FastifyInstance, config: Config, i18n: I
       path: request.url,
       viewer: request.viewer,
       assets,
+      links: {
+        nav: linksFor(modules, 'nav', request.viewer),
+        account: linksFor(modules, 'accountLinks', request.viewer),
+      },
     };
   });
 

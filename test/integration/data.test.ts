@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, upsertUser } from '../../src/modules/accounts/index.js';
 import { createApiToken } from '../../src/modules/accounts/api-tokens.service.js';
-import { purgeDeleted, registerDeletionHandler } from '../../src/modules/profile/index.js';
+import { MODULES } from '../../src/modules/index.js';
+import { purgeDeleted } from '../../src/modules/profile/index.js';
+import type { ModuleDefinition } from '../../src/platform/module.js';
 import { JobWorker } from '../../src/platform/jobs/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createMailHandler, MAIL_JOB } from '../../src/platform/mail/mail.js';
@@ -30,10 +32,21 @@ async function signedIn(t: TestApp, person: { email: string; password: string })
 }
 
 
+/** What a module's deletion handler saw: it runs inside the transaction, while the person still exists. */
+const seen: Array<[string, string]> = [];
+const contentModule: ModuleDefinition = {
+  name: 'test-content',
+  deletion: async (trx, userId, mode) => {
+    const row = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    if (row) seen.push([userId, mode]);
+  },
+};
+
 describe.each(engines())('data export and deletion on %s', (engine) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp(engine);
+    // A module added to the list takes part in every deletion, as each module of the app does.
+    t = await createTestApp(engine, { modules: [...MODULES, contentModule] });
   });
   afterAll(async () => {
     await t?.close();
@@ -172,12 +185,7 @@ describe.each(engines())('data export and deletion on %s', (engine) => {
       await client.post('/account/profile', { displayName: 'Leaving Person', languages: 'es', skills: 'cooking', availability: 'mon:evening', homeArea: 'Lyon' });
       const token = await createApiToken(t.db, { userId: person.id, name: 'script', scope: 'write', requestId: 'test' });
       await t.db.kysely.insertInto('mail_outbox').values({ to_address: person.email, subject: 'Your reminder', text_body: 'Hi' }).execute();
-      const seen: Array<[string, string]> = [];
-      registerDeletionHandler('test-content', async (trx, userId, mode) => {
-        // Runs inside the transaction, while the person still exists.
-        const row = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-        if (row) seen.push([userId, mode]);
-      });
+      seen.length = 0;
 
       await client.get('/account/data/delete');
       const res = await client.post('/account/data/delete', { password: person.password, confirm: 'on', content: 'anonymise' });
@@ -206,7 +214,6 @@ describe.each(engines())('data export and deletion on %s', (engine) => {
       const api = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token.token}` } });
       expect(api.statusCode).toBe(401);
       expect((await new TestClient(t.app).logIn(person.email, person.password)).statusCode).toBe(401);
-      registerDeletionHandler('test-content', async () => {});
     });
 
     it('leaves no mail to the person in the job queue, sent or not', async () => {

@@ -35,7 +35,7 @@ describe.each(engines())('seed-demo on %s', (engine) => {
 
   beforeAll(async () => {
     t = await createTestApp(engine);
-    summary = await seedDemo(t.db, { config: t.config, password, log, passwordChosen: true });
+    summary = await seedDemo(t.ctx, { password, log, passwordChosen: true });
   });
   afterAll(async () => {
     await t?.close();
@@ -126,7 +126,7 @@ describe.each(engines())('seed-demo on %s', (engine) => {
 
   it('changes no counts when it runs again', async () => {
     const before = await counts();
-    const again = await seedDemo(t.db, { config: t.config, password, log, passwordChosen: true });
+    const again = await seedDemo(t.ctx, { password, log, passwordChosen: true });
     expect(await counts()).toEqual(before);
     expect(again).toContain('nothing was added');
   });

@@ -3,13 +3,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/modules/accounts/api-tokens.service.js';
 import { hashPassword, upsertUser } from '../../src/modules/accounts/index.js';
-import { notificationJobs } from '../../src/modules/notifications/index.js';
+import { notificationsModule } from '../../src/modules/notifications/index.js';
 import { enqueueDailyDigest } from '../../src/modules/notifications/notifications.service.js';
-import { createI18n } from '../../src/platform/i18n.js';
 import { JobWorker } from '../../src/platform/jobs/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createMailHandler, MAIL_JOB } from '../../src/platform/mail/mail.js';
-import { resolveSecretKey, Secrets } from '../../src/platform/secrets.js';
 import { createTestApp, TestClient, type TestApp } from '../support/app.js';
 import { engines } from '../support/db.js';
 
@@ -99,9 +97,9 @@ describe.each(engines())('notifications on %s', (engine) => {
 
   beforeAll(async () => {
     t = await createTestApp(engine);
-    const jobs = notificationJobs({ config: t.config, db: t.db, i18n: createI18n(), secrets: new Secrets(resolveSecretKey(t.config)) });
+    const jobs = notificationsModule.jobs!(t.ctx);
     const mail = createMailHandler({ smtpUrl: undefined, from: 'x@y.z', messageIdDomain: 'test' });
-    worker = new JobWorker({ db: t.db, handlers: { [MAIL_JOB]: mail.handler, ...jobs.handlers }, log: createLogger('silent') });
+    worker = new JobWorker({ db: t.db, handlers: { [MAIL_JOB]: mail.handler, ...jobs }, log: createLogger('silent') });
     organizer = await person('Organizer');
     organizer2 = await person('Organizadora', 'es');
     const c = await t.db.kysely.insertInto('communities').values({ slug: 'notify-crew', name: 'Notify crew', mission: 'Food for all.', status: 'verified', online: true }).returning('id').executeTakeFirstOrThrow();

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anyone } from '../../src/platform/auth.js';
 import { buildApp } from '../../src/app.js';
 import { createTestAdmin, createTestApp, TestClient, testConfig, type TestApp } from '../support/app.js';
 import { engines, openTestDatabase } from '../support/db.js';
@@ -120,10 +121,10 @@ describe.each(engines())('platform on %s', (engine) => {
     it('never leaks internals in a 5xx, in HTML or in the API', async () => {
       const database = await openTestDatabase(engine);
       const app = await buildApp({ config: testConfig(), db: database.db });
-      app.get('/explode', async () => {
+      app.get('/explode', { config: { guard: anyone } }, async () => {
         throw new Error('password=hunter2 at /srv/secret/path.ts');
       });
-      app.get('/api/v1/explode', async () => {
+      app.get('/api/v1/explode', { config: { guard: anyone } }, async () => {
         throw new Error('password=hunter2 at /srv/secret/path.ts');
       });
       try {

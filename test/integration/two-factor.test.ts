@@ -2,13 +2,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, normalizeEmail, upsertUser } from '../../src/modules/accounts/index.js';
 import { totpCodeAt, totpStep, verifySecondFactor } from '../../src/modules/accounts/two-factor.service.js';
-import type { AppContext } from '../../src/app.js';
-import { createI18n } from '../../src/platform/i18n.js';
+import type { AppContext } from '../../src/platform/module.js';
 import { JobWorker } from '../../src/platform/jobs/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createMailHandler } from '../../src/platform/mail/mail.js';
 import { LIMITS } from '../../src/platform/rate-limit.js';
-import { Secrets } from '../../src/platform/secrets.js';
 import { createTestApp, TestClient, type TestApp } from '../support/app.js';
 import { engines } from '../support/db.js';
 
@@ -21,7 +19,7 @@ describe.each(engines())('two-step sign-in on %s', (engine) => {
   beforeAll(async () => {
     // Behind a proxy each browser gets its own address, so the per-address sign-in limit does not add up across tests.
     t = await createTestApp(engine, { env: { TRUST_PROXY: 'true' } });
-    ctx = { config: t.config, db: t.db, i18n: createI18n(), secrets: new Secrets(t.config.secretKey!) };
+    ctx = t.ctx;
   });
   afterAll(async () => {
     await t?.close();

@@ -1,8 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, createContext } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createAdmin } from '../../src/modules/accounts/index.js';
 import { createLogger } from '../../src/platform/logger.js';
+import type { AppContext, ModuleDefinition } from '../../src/platform/module.js';
 import { openTestDatabase, type TestDatabase } from './db.js';
 import type { EngineName } from './engines.js';
 import type { DestinationStream } from 'pino';
@@ -15,18 +16,24 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export interface TestApp extends TestDatabase {
   app: FastifyInstance;
   config: Config;
+  /** The context the app's modules were given (configuration, database, languages, secrets, modules). */
+  ctx: AppContext;
 }
 
 /** The real app on a fresh database of the given engine; close it in afterAll. */
 export async function createTestApp(
   engine: EngineName,
-  options: { env?: Record<string, string>; logStream?: DestinationStream } = {},
+  options: { env?: Record<string, string>; logStream?: DestinationStream; modules?: readonly ModuleDefinition[] } = {},
 ): Promise<TestApp> {
   const database = await openTestDatabase(engine);
   const config = testConfig({ ...(options.logStream ? { LOG_LEVEL: 'info' } : {}), ...options.env });
+  const ctx = createContext({ config, db: database.db, ...(options.modules ? { modules: options.modules } : {}) });
   const app = await buildApp({
     config,
     db: database.db,
+    modules: ctx.modules,
+    i18n: ctx.i18n,
+    secrets: ctx.secrets,
     ...(options.logStream ? { logger: createLogger(config.logLevel, options.logStream) } : {}),
   });
   await app.ready();
@@ -34,6 +41,7 @@ export async function createTestApp(
     ...database,
     app,
     config,
+    ctx,
     close: async () => {
       await app.close();
       await database.close();

@@ -1,4 +1,4 @@
-import type { ModuleApi } from '../../platform/openapi/index.js';
+import type { ModuleApi } from '../../platform/module.js';
 import { empty, json, list, nullable, obj, oneOf, operation, pathParam, record, ref, str, uuid, dateTime } from '../../platform/openapi/schema.js';
 import { TOKEN_NAME_MAX } from './api-tokens.views.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { parseForm, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { Limit } from '../../platform/rate-limit.js';
 import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
@@ -45,7 +45,7 @@ import {
   SignupPage,
   type Flash,
 } from './accounts.views.js';
-import { hashToken } from './session.service.js';
+import { hashToken } from './tokens.js';
 
 /** Checks of the current password by someone already signed in: a stolen session must not become a guessing oracle. */
 const PASSWORD_CHECK_PER_ACCOUNT: Limit = { bucket: 'password-check:account', limit: 10, windowSeconds: 900 };
@@ -100,7 +100,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(reply.request.i18n.t('account.signup.title'), <SignupPage ctx={reply.pageContext()} state={state} />);
   }
 
-  app.get('/signup', async (request, reply) => {
+  app.get('/signup', guarded(anyone), async (request, reply) => {
     if ((request.query as Query).sent === '1') {
       return reply.page(request.i18n.t('account.inbox.title'), <CheckInboxPage ctx={reply.pageContext()} kind="signup" />);
     }
@@ -108,7 +108,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return renderSignup(reply, emptyForm());
   });
 
-  app.post('/signup', async (request, reply) => {
+  app.post('/signup', guarded(anyone), async (request, reply) => {
     if (request.viewer) return reply.redirect('/account', 303);
     await enforceLimits(ctx, reply, [[LIMITS.signupPerIp, request.ip]]);
     const form = parseSignupForm(request.body);
@@ -128,7 +128,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   // --- Verification ----------------------------------------------------------------------------
 
-  app.get('/verify-email', async (request, reply) => {
+  app.get('/verify-email', guarded(anyone), async (request, reply) => {
     const token = queryToken(request);
     if (!(await isUsableToken(ctx, token, 'verify_email'))) return invalidLink(reply);
     return reply.page(
@@ -137,23 +137,21 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     );
   });
 
-  app.post('/verify-email', async (request, reply) => {
+  app.post('/verify-email', guarded(anyone), async (request, reply) => {
     const form = parseForm(emailTokenFields, request.body);
     if (!form.ok || !(await verifyEmail(ctx, form.value.token, request.id))) return invalidLink(reply);
     // Signed in: straight to the account page. Otherwise to sign in, then to the account page with the same message.
     return reply.redirect(request.viewer ? '/account?done=verified' : `/login?verified=1&next=${encodeURIComponent('/account?done=verified')}`, 303);
   });
 
-  app.get('/verify-email/resend', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/verify-email/resend', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const account = await getAccount(ctx, viewer.id);
     return reply.page(request.i18n.t('account.resend.title'), <ResendVerificationPage ctx={reply.pageContext()} verified={!!account?.emailVerifiedAt} />);
   });
 
-  app.post('/verify-email/resend', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/verify-email/resend', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     await enforceLimits(ctx, reply, [[MAIL_PER_ACCOUNT, viewer.id]]);
     const sent = await resendVerification(ctx, viewer.id, request.id);
     return reply.redirect(sent ? '/account?done=verifySent' : '/account?done=alreadyVerified', 303);
@@ -165,14 +163,14 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(reply.request.i18n.t('account.forgot.title'), <ForgotPasswordPage ctx={reply.pageContext()} state={state} />);
   }
 
-  app.get('/forgot-password', async (request, reply) => {
+  app.get('/forgot-password', guarded(anyone), async (request, reply) => {
     if ((request.query as Query).sent === '1') {
       return reply.page(request.i18n.t('account.inbox.title'), <CheckInboxPage ctx={reply.pageContext()} kind="reset" />);
     }
     return renderForgot(reply, emptyForm());
   });
 
-  app.post('/forgot-password', async (request, reply) => {
+  app.post('/forgot-password', guarded(anyone), async (request, reply) => {
     const form = parseForm(forgotPasswordFields, request.body);
     const raw = (request.body as Record<string, unknown> | undefined)?.email;
     const emailKey = form.ok ? normalizeEmail(form.value.email) : typeof raw === 'string' ? normalizeEmail(raw.slice(0, 254)) : '';
@@ -192,13 +190,13 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(reply.request.i18n.t('account.reset.title'), <ResetPasswordPage ctx={reply.pageContext()} token={token} state={state} />);
   }
 
-  app.get('/reset-password', async (request, reply) => {
+  app.get('/reset-password', guarded(anyone), async (request, reply) => {
     const token = queryToken(request);
     if (!(await isUsableToken(ctx, token, 'reset_password'))) return invalidLink(reply);
     return renderReset(reply, token, emptyForm());
   });
 
-  app.post('/reset-password', async (request, reply) => {
+  app.post('/reset-password', guarded(anyone), async (request, reply) => {
     const form = parseForm(resetPasswordFields, request.body);
     if (!form.ok) {
       if (form.errors.token) return invalidLink(reply);
@@ -215,9 +213,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   // --- The account pages -----------------------------------------------------------------------
 
-  app.get('/account', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/account', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const account = await getAccount(ctx, viewer.id);
     if (!account) return reply.redirect('/login', 303);
     return reply.page(
@@ -234,14 +231,12 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(reply.request.i18n.t('account.password.title'), <ChangePasswordPage ctx={reply.pageContext()} state={state} />);
   }
 
-  app.get('/account/password', async (request, reply) => {
-    if (!requireViewer(request, reply)) return reply;
+  app.get('/account/password', guarded(signedIn), async (request, reply) => {
     return renderChangePassword(reply, emptyForm({ sign_out_others: 'on' }));
   });
 
-  app.post('/account/password', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/password', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const form = parseForm(changePasswordFields, request.body);
     if (!form.ok) {
       reply.code(422);
@@ -269,15 +264,13 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(request.i18n.t('account.email.title'), <ChangeEmailPage ctx={reply.pageContext()} state={state} currentEmail={account?.email ?? ''} />);
   }
 
-  app.get('/account/email', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/account/email', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     return renderChangeEmail(request, reply, viewer.id, emptyForm());
   });
 
-  app.post('/account/email', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/email', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const form = parseForm(changeEmailFields, request.body);
     if (!form.ok) {
       reply.code(422);
@@ -296,7 +289,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.redirect('/account?done=emailRequested', 303);
   });
 
-  app.get('/confirm-email', async (request, reply) => {
+  app.get('/confirm-email', guarded(anyone), async (request, reply) => {
     const token = queryToken(request);
     if (!(await isUsableToken(ctx, token, 'change_email'))) return invalidLink(reply);
     return reply.page(
@@ -305,7 +298,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     );
   });
 
-  app.post('/confirm-email', async (request, reply) => {
+  app.post('/confirm-email', guarded(anyone), async (request, reply) => {
     const form = parseForm(emailTokenFields, request.body);
     const outcome = form.ok ? await confirmEmailChange(ctx, form.value.token, request.id) : 'invalid';
     if (outcome === 'invalid') return invalidLink(reply);
@@ -319,16 +312,14 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   // --- Sessions --------------------------------------------------------------------------------
 
-  app.get('/account/sessions', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/account/sessions', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const sessions = await listSessions(ctx, viewer.id, currentSessionHash(request));
     return reply.page(request.i18n.t('account.sessions.title'), <SessionsPage ctx={reply.pageContext()} sessions={sessions} flash={flashFrom(request)} />);
   });
 
-  app.post('/account/sessions/end', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/sessions/end', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const form = parseForm(endSessionFields, request.body);
     // The id comes from a button, not from typing: a malformed one is simply not a session of this person.
     const outcome = form.ok
@@ -341,9 +332,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.redirect(outcome === 'ended' ? '/account/sessions?done=sessionEnded' : '/account/sessions?done=sessionGone', 303);
   });
 
-  app.post('/account/sessions/end-others', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/sessions/end-others', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     await endOtherSessions(ctx, { userId: viewer.id, currentSessionHash: currentSessionHash(request), requestId: request.id });
     return reply.redirect('/account/sessions?done=sessionsEnded', 303);
   });

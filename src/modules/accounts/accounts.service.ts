@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../platform/module.js';
 import type { Db, Executor } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
 import { checkbox, email, parseForm, text, type Field, type FieldError, type FormResult } from '../../platform/forms.js';
@@ -8,7 +8,7 @@ import type { Locale } from '../../platform/i18n.js';
 import { queueMail } from '../../platform/mail/mail.js';
 import * as repo from './accounts.repository.js';
 import { newPassword, passwordProblem } from './passwords.js';
-import { hashToken, newSessionToken } from './session.service.js';
+import { hashToken, newSessionToken } from './tokens.js';
 
 export { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 

@@ -222,18 +222,6 @@ export interface AccountSummary {
   verified: boolean;
 }
 
-const HUB_LINKS = [
-  ['/account/commitments', 'commitments'],
-  ['/account/calendar', 'calendar'],
-  ['/account/notifications', 'notifications'],
-  ['/account/profile', 'profile'],
-  ['/account/password', 'password'],
-  ['/account/email', 'email'],
-  ['/account/sessions', 'sessions'],
-  ['/account/two-factor', 'twoFactor'],
-  ['/account/tokens', 'tokens'],
-  ['/account/data', 'data'],
-] as const;
 
 /** The account overview: who you are here, and where to change each part. */
 export function AccountHubPage({ ctx, account, flash }: { ctx: PageContext; account: AccountSummary; flash: Flash | undefined }) {
@@ -271,9 +259,9 @@ export function AccountHubPage({ ctx, account, flash }: { ctx: PageContext; acco
       <nav aria-labelledby="account-settings-title">
         <h2 id="account-settings-title">{t('account.hub.settings')}</h2>
         <ul>
-          {HUB_LINKS.map(([href, key]) => (
+          {ctx.links.account.map(({ href, label }) => (
             <li>
-              <a href={href}>{t(`account.hub.link.${key}`)}</a>
+              <a href={href}>{t(label)}</a>
             </li>
           ))}
         </ul>

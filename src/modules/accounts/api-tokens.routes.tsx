@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireScope, requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { choice, optionalText, parseForm, password, problemErrors, text, translateErrors } from '../../platform/forms.js';
 import { enforceLimits, LIMITS, type Limit } from '../../platform/rate-limit.js';
@@ -59,16 +59,14 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
     return reply.page(reply.request.i18n.t('tokens.title'), <TokensPage ctx={reply.pageContext()} tokens={tokens} form={form} revoked={revoked} />);
   }
 
-  app.get('/account/tokens', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/account/tokens', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const revoked = (request.query as Record<string, unknown>).revoked === '1';
     return renderTokens(reply, viewer.id, emptyForm({ scope: 'read' }), revoked);
   });
 
-  app.post('/account/tokens', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/tokens', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parseForm(tokenFormShape, request.body);
     if (!parsed.ok) {
       reply.code(422);
@@ -83,9 +81,8 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
     return reply.page(request.i18n.t('tokens.created.title'), <TokenCreatedPage ctx={reply.pageContext()} token={created.token} name={name} scope={scope!} />);
   });
 
-  app.post('/account/tokens/:id/revoke', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/tokens/:id/revoke', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const removed = await revokeApiToken(db, { userId: viewer.id, tokenId: tokenId(request), requestId: request.id });
     if (!removed) throw new HttpError(404, 'not_found');
     return reply.redirect('/account/tokens?revoked=1', 303);
@@ -93,7 +90,7 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
 
   // Called by scripts without a session: the credentials are in the body and cookies are never
   // read (a request that does carry a live session still needs its CSRF token, see app.ts).
-  app.post('/api/v1/auth/tokens', async (request, reply) => {
+  app.post('/api/v1/auth/tokens', guarded(anyone), async (request, reply) => {
     if (!isJson(request)) throw new HttpError(415, 'unsupported_media_type');
     const body = request.body as Record<string, unknown> | null;
     const email = typeof body?.email === 'string' ? body.email.slice(0, 254) : '';
@@ -123,18 +120,14 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
     return reply.code(201).send({ id: outcome.id, token: outcome.token, scope: input.scope, name: input.name });
   });
 
-  app.get('/api/v1/auth/tokens', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
-    requireScope(request, 'read');
+  app.get('/api/v1/auth/tokens', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     reply.header('cache-control', 'no-store');
     return { tokens: (await listTokens(db.kysely, viewer.id)).map(tokenJson) };
   });
 
-  app.delete('/api/v1/auth/tokens/:id', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
-    requireScope(request, 'write');
+  app.delete('/api/v1/auth/tokens/:id', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const removed = await revokeApiToken(db, { userId: viewer.id, tokenId: tokenId(request), requestId: request.id });
     if (!removed) throw new HttpError(404, 'not_found');
     return reply.code(204).send();

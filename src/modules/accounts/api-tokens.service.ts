@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../platform/module.js';
 import type { Db } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
 import { normalizeEmail, verifyPassword } from './accounts.service.js';
 import * as repo from './api-tokens.repository.js';
-import { hashToken } from './session.service.js';
+import { hashToken } from './tokens.js';
 import { verifySecondFactor } from './two-factor.service.js';
 
 /** Personal API tokens carry a recognisable prefix, so that leaked ones can be found by secret scanners. */

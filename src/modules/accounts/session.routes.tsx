@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../platform/module.js';
 import type { Config } from '../../config.js';
-import { ANONYMOUS } from '../../platform/auth.js';
+import { ANONYMOUS, anyone, guarded } from '../../platform/auth.js';
 import { HttpError, isApiRequest } from '../../platform/errors.js';
 import { isLocale } from '../../platform/i18n.js';
 import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
@@ -88,7 +88,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(reply.request.i18n.t('login.title'), <LoginPage ctx={reply.pageContext()} form={form} failed={failed} notice={notice} />);
   }
 
-  app.get('/login', async (request: FastifyRequest<{ Querystring: { next?: string; challenge?: string; verified?: string; reset?: string } }>, reply) => {
+  app.get('/login', guarded(anyone), async (request: FastifyRequest<{ Querystring: { next?: string; challenge?: string; verified?: string; reset?: string } }>, reply) => {
     if (request.viewer) return reply.redirect(safeNextPath(request.query.next), 303);
     const notice: LoginNotice | undefined =
       request.query.challenge === 'expired' ? 'challenge_expired' : request.query.verified === '1' ? 'verified' : request.query.reset === '1' ? 'reset' : undefined;
@@ -96,8 +96,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   app.post(
-    '/login',
-    async (request, reply) => {
+    '/login', guarded(anyone), async (request, reply) => {
       const email = field(request.body, 'email', 254);
       const password = field(request.body, 'password', 1024);
       const next = safeNextPath(field(request.body, 'next', 2000));
@@ -123,7 +122,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
   );
 
-  app.post('/logout', async (request, reply) => {
+  app.post('/logout', guarded(anyone), async (request, reply) => {
     const token = request.cookies[sessionCookie];
     if (token) await logOut(db, token, request.viewer?.id, request.id);
     reply.clearCookie(sessionCookie, cookieOptions);
@@ -133,7 +132,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.redirect('/', 303);
   });
 
-  app.post('/language', async (request, reply) => {
+  app.post('/language', guarded(anyone), async (request, reply) => {
     const locale = field(request.body, 'locale', 10);
     const next = safeNextPath(field(request.body, 'next', 2000));
     if (isLocale(locale)) {

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
 import type { Viewer } from '../../platform/views/render.js';
 import * as repo from './accounts.repository.js';
 import { normalizeEmail, verifyPassword } from './accounts.service.js';
+import { hashToken, newSessionToken } from './tokens.js';
 import * as twoFactorRepo from './two-factor.repository.js';
 
 /** A session ends after this long without a request… */
@@ -11,17 +11,6 @@ export const SESSION_IDLE_MS = 24 * 3_600_000;
 /** …and after this long in any case. */
 export const SESSION_ABSOLUTE_MS = 30 * 86_400_000;
 const TOUCH_EVERY_MS = 5 * 60_000;
-
-/** A 256-bit random session token and the SHA-256 digest that is stored instead of it. */
-export function newSessionToken(): { token: string; tokenHash: string } {
-  const token = randomBytes(32).toString('base64url');
-  return { token, tokenHash: hashToken(token) };
-}
-
-/** SHA-256 of a token, hex: what is stored instead of session and challenge tokens. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 /** A challenge for the second factor lives this long after the password step. */
 export const LOGIN_CHALLENGE_MS = 5 * 60_000;

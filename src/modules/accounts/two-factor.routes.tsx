@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { parseForm, password, translateErrors, type FieldError } from '../../platform/forms.js';
 import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
 import { emptyForm, type FormState } from '../../platform/views/form.js';
@@ -61,15 +61,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.page(reply.request.i18n.t(title), <RecoveryCodesPage ctx={reply.pageContext()} codes={codes} reason={reason} />);
   }
 
-  app.get('/account/two-factor', async (request: FastifyRequest<{ Querystring: { done?: string } }>, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/account/two-factor', guarded(signedIn), async (request: FastifyRequest<{ Querystring: { done?: string } }>, reply) => {
+    const viewer = viewerOf(request);
     return renderStatus(reply, viewer.id, {}, request.query.done === 'disabled' ? 'disabled' : undefined);
   });
 
-  app.post('/account/two-factor/setup', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/two-factor/setup', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const form = parseForm(setupShape, request.body);
     if (!form.ok) return renderStatus(reply.code(422), viewer.id, { setup: refused(request, form.errors, form.unknown) });
     await enforceLimits(ctx, reply, [[LIMITS.secondFactorPerAccount, viewer.id]]);
@@ -81,9 +79,8 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return renderSetup(reply, result.setup, emptyForm());
   });
 
-  app.post('/account/two-factor/enable', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/two-factor/enable', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const form = parseForm(enableShape, request.body);
     if (!form.ok) return renderSetup(reply.code(422), undefined, refused(request, form.errors, form.unknown));
     await enforceLimits(ctx, reply, [[LIMITS.secondFactorPerAccount, viewer.id]]);
@@ -95,9 +92,8 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return renderCodes(reply, result.recoveryCodes, 'enabled');
   });
 
-  app.post('/account/two-factor/disable', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/two-factor/disable', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const form = parseForm(disableShape, request.body);
     if (!form.ok) return renderStatus(reply.code(422), viewer.id, { disable: refused(request, form.errors, form.unknown) });
     await enforceLimits(ctx, reply, [[LIMITS.secondFactorPerAccount, viewer.id]]);
@@ -111,9 +107,8 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.redirect('/account/two-factor?done=disabled', 303);
   });
 
-  app.post('/account/two-factor/recovery-codes', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/two-factor/recovery-codes', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const form = parseForm(regenerateShape, request.body);
     if (!form.ok) return renderStatus(reply.code(422), viewer.id, { regenerate: refused(request, form.errors, form.unknown) });
     await enforceLimits(ctx, reply, [[LIMITS.secondFactorPerAccount, viewer.id]]);
@@ -140,7 +135,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.redirect(hadCookie ? '/login?challenge=expired' : '/login', 303);
   }
 
-  app.get('/login/two-factor', async (request: SecondStepRequest, reply) => {
+  app.get('/login/two-factor', guarded(anyone), async (request: SecondStepRequest, reply) => {
     if (request.viewer) return reply.redirect('/', 303);
     const token = request.cookies[challengeCookie];
     const challenge = token ? await findLoginChallenge(ctx, token) : undefined;
@@ -148,7 +143,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return renderSecondStep(reply, request.query.method === 'recovery' ? 'recovery' : 'totp', emptyForm());
   });
 
-  app.post('/login/two-factor', async (request: SecondStepRequest, reply) => {
+  app.post('/login/two-factor', guarded(anyone), async (request: SecondStepRequest, reply) => {
     if (request.viewer) return reply.redirect('/', 303);
     const token = request.cookies[challengeCookie];
     const challenge = token ? await findLoginChallenge(ctx, token) : undefined;

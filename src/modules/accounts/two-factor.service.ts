@@ -1,13 +1,14 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { HOTP, Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../platform/module.js';
 import type { Executor } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
 import type { Field, FieldResult } from '../../platform/forms.js';
 import { queueMail } from '../../platform/mail/mail.js';
 import { verifyPassword } from './accounts.service.js';
-import { hashToken, openSession } from './session.service.js';
+import { openSession } from './session.service.js';
+import { hashToken } from './tokens.js';
 import * as repo from './two-factor.repository.js';
 
 // What authenticator apps expect when the URI does not say otherwise.

@@ -1,30 +1,21 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../../db/client.js';
+import type { FastifyInstance } from 'fastify';
+import { admins, guarded, viewerOf } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
 import { HttpError } from '../../platform/errors.js';
 import { canSuspend, listPeople, setSuspension } from '../profile/index.js';
-import { canAdminister } from './admin.policy.js';
 import { UsersPage } from './users.views.js';
 
 const PAGE = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function adminOnly(request: FastifyRequest, reply: FastifyReply): boolean {
-  if (!request.viewer) {
-    void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
-    return false;
-  }
-  if (!canAdminister(request.viewer, 'admin.view')) throw new HttpError(403, 'authorization_error');
-  return true;
-}
 
 function queryString(value: unknown, max: number): string {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
 }
 
 /** The admin list of people, with suspension. */
-export function registerAdminUsersRoutes(app: FastifyInstance, db: Db): void {
-  app.get('/admin/users', async (request, reply) => {
-    if (!adminOnly(request, reply)) return reply;
+export function registerAdminUsersRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { db } = ctx;
+  app.get('/admin/users', guarded(admins), async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const email = queryString(query.email, 254);
     const before = queryString(query.before, 80);
@@ -35,13 +26,13 @@ export function registerAdminUsersRoutes(app: FastifyInstance, db: Db): void {
   });
 
   for (const action of ['suspend', 'unsuspend'] as const) {
-    app.post(`/admin/users/:id/${action}`, async (request, reply) => {
-      if (!adminOnly(request, reply)) return reply;
+    app.post(`/admin/users/:id/${action}`, guarded(admins), async (request, reply) => {
+      const viewer = viewerOf(request);
       const id = String((request.params as Record<string, unknown>).id);
       if (!UUID.test(id)) throw new HttpError(404, 'not_found');
       // Nobody suspends themselves: an admin could lock the instance out of its only admin.
-      if (!canSuspend(request.viewer, id)) throw new HttpError(403, 'authorization_error');
-      const outcome = await setSuspension(db, { actorId: request.viewer!.id, userId: id, suspend: action === 'suspend', requestId: request.id });
+      if (!canSuspend(viewer, id)) throw new HttpError(403, 'authorization_error');
+      const outcome = await setSuspension(db, { actorId: viewer.id, userId: id, suspend: action === 'suspend', requestId: request.id });
       if (outcome === 'admin') throw new HttpError(403, 'authorization_error');
       if (outcome === 'not_found') throw new HttpError(404, 'not_found');
       return reply.redirect('/admin/users', 303);

@@ -1,4 +1,4 @@
-import type { ModuleApi } from '../../platform/openapi/index.js';
+import type { ModuleApi } from '../../platform/module.js';
 import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, pathParam, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { SKILLS } from '../profile/index.js';
 import {

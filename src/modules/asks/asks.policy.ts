@@ -65,7 +65,7 @@ export function canSeeAllAsks(viewer: Viewer | undefined, access: CommunityAcces
 /**
  * Whether the viewer may see the exact location detail. A detail not marked sensitive is shown to
  * whoever sees the ask; a sensitive one only to the community's organizers and to allies whose
- * commitment holds a place (`pledged`, from the commitments module's `hasPledgedCommitment`).
+ * commitment holds a place (`pledged`, from the `askViewerFacts` slot, which the commitments module fills).
  */
 export function canSeeLocationDetail(viewer: Viewer | undefined, access: CommunityAccess, ask: AskSubject, facts: { pledged?: boolean } = {}): boolean {
   if (!canSeeAsk(viewer, access, ask)) return false;

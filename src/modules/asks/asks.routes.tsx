@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireScope, requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { choice, optionalText, parseForm, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { canManageAsks, canSeeCommunity, getCommunityAccess, listDonationChannels, type CommunityAccess } from '../communities/index.js';
-import { hasPledgedCommitment } from '../commitments/index.js';
 import type { Place } from '../profile/index.js';
 import { CLOSE_FORM, flattenAskJson, fromMinorUnits, isAskField, ITEMS_MAX, parseAsk, pointerFor, ROWS_STEP, toLocalInput, WINDOWS_MAX, OUTCOME_MAX } from './asks.form.js';
 import { actionFor, ASK_STATUSES, availableActions, canCreateAsk, canEditAsk, canSeeLocationDetail, type AskAction } from './asks.policy.js';
@@ -23,6 +22,7 @@ import {
   type AskAccess,
   type AskRecord,
 } from './asks.service.js';
+import { askViewerFacts } from './asks.slots.js';
 import { AskFormPage, AskListPage, AskPage } from './asks.views.js';
 
 const PAGE_SIZE = 20;
@@ -153,7 +153,9 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   /** Whether the viewer holds a pledged commitment to the ask (they may then see a sensitive location). */
   async function pledged(viewer: Viewer | undefined, askId: string): Promise<boolean> {
-    return viewer !== undefined && hasPledgedCommitment(ctx, askId, viewer.id);
+    if (!viewer) return false;
+    const facts = await Promise.all(ctx.slots.all(askViewerFacts).map((facts) => facts(db.kysely, askId, viewer.id)));
+    return facts.some((f) => f.pledged === true);
   }
 
   async function renderAsk(reply: FastifyReply, viewer: Viewer | undefined, found: AskAccess, closeState: FormState = { values: {}, errors: {} }, notice?: string) {
@@ -195,7 +197,7 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   // ---- pages ------------------------------------------------------------------------------------------
 
-  app.get('/c/:slug/asks', async (request, reply) => {
+  app.get('/c/:slug/asks', guarded(anyone), async (request, reply) => {
     const viewer = request.viewer;
     const access = await visibleCommunity(request, viewer);
     const after = (request.query as Record<string, unknown>).after;
@@ -207,18 +209,16 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     );
   });
 
-  app.get('/c/:slug/asks/new', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/c/:slug/asks/new', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const access = await visibleCommunity(request, viewer);
     if (!canCreateAsk(viewer, access)) throw new HttpError(403, 'authorization_error');
     const values = { language: request.i18n.locale, priority: 'normal', withdrawalCutoffHours: '24', timeZone: 'UTC' };
     return renderForm(reply, { access, action: `/c/${access.community.slug}/asks`, heading: request.i18n.t('asks.new.title'), state: { values, errors: {} } });
   });
 
-  app.post('/c/:slug/asks', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/c/:slug/asks', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const access = await visibleCommunity(request, viewer);
     if (!canCreateAsk(viewer, access)) throw new HttpError(403, 'authorization_error');
     const action = `/c/${access.community.slug}/asks`;
@@ -234,22 +234,20 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.redirect(`/asks/${result.id}`, 303);
   });
 
-  app.get('/asks/:id', async (request, reply) => {
+  app.get('/asks/:id', guarded(anyone), async (request, reply) => {
     const found = await visibleAsk(request, request.viewer);
     return renderAsk(reply, request.viewer, found);
   });
 
-  app.get('/asks/:id/edit', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/asks/:id/edit', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await managedAsk(request, viewer, 'edit');
     const heading = request.i18n.t('asks.edit.title');
     return renderForm(reply, { access: found.access, action: `/asks/${found.ask.id}/edit`, heading, state: { values: askFormValues(found.ask), errors: {} } });
   });
 
-  app.post('/asks/:id/edit', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/asks/:id/edit', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await managedAsk(request, viewer, 'edit');
     const action = `/asks/${found.ask.id}/edit`;
     const heading = request.i18n.t('asks.edit.title');
@@ -265,9 +263,8 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   for (const action of ['publish', 'pause', 'resume', 'fill', 'close'] as const satisfies readonly AskAction[]) {
-    app.post(`/asks/:id/${action}`, async (request, reply) => {
-      const viewer = requireViewer(request, reply);
-      if (!viewer) return reply;
+    app.post(`/asks/:id/${action}`, guarded(signedIn), async (request, reply) => {
+      const viewer = viewerOf(request);
       const found = await managedAsk(request, viewer, 'status');
       let outcome: string | undefined;
       if (action === 'close') {
@@ -310,8 +307,7 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return body as Record<string, unknown>;
   }
 
-  app.get('/api/v1/communities/:slug/asks', async (request, reply) => {
-    requireScope(request, 'read');
+  app.get('/api/v1/communities/:slug/asks', guarded(anyone), async (request, reply) => {
     const viewer = request.viewer;
     const access = await visibleCommunity(request, viewer);
     const query = request.query as Record<string, unknown>;
@@ -342,17 +338,15 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     });
   });
 
-  app.get('/api/v1/asks/:id', async (request, reply) => {
-    requireScope(request, 'read');
+  app.get('/api/v1/asks/:id', guarded(anyone), async (request, reply) => {
     const found = await visibleAsk(request, request.viewer);
     return reply
       .header('cache-control', 'no-store')
       .send(askJson(found.ask, found.access, request.viewer, { pledged: await pledged(request.viewer, found.ask.id) }));
   });
 
-  app.post('/api/v1/communities/:slug/asks', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.post('/api/v1/communities/:slug/asks', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const access = await visibleCommunity(request, viewer);
     if (!canCreateAsk(viewer, access)) throw new HttpError(403, 'authorization_error');
     const flat = flattenAskJson(jsonBody(request));
@@ -365,9 +359,8 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.code(201).header('location', `/api/v1/asks/${result.id}`).header('cache-control', 'no-store').send(askJson(created!.ask, created!.access, viewer));
   });
 
-  app.patch('/api/v1/asks/:id', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.patch('/api/v1/asks/:id', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await managedAsk(request, viewer, 'edit');
     // A partial update: fields left out keep their value and go through the same checks.
     const flat = flattenAskJson({ ...askPatchBase(found.ask), ...jsonBody(request) });
@@ -380,9 +373,8 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.header('cache-control', 'no-store').send(askJson(saved!.ask, saved!.access, viewer));
   });
 
-  app.post('/api/v1/asks/:id/status', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.post('/api/v1/asks/:id/status', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await managedAsk(request, viewer, 'status');
     const parsed = parseForm(STATUS_JSON, jsonBody(request));
     if (!parsed.ok) return apiInvalid(request, reply, parsed.errors, parsed.unknown);

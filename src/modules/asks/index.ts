@@ -1,14 +1,18 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../app.js';
+import type { ModuleDefinition } from '../../platform/module.js';
+import { asksApi } from './asks.openapi.js';
 import { registerAskRoutes } from './asks.routes.js';
 
-/** Every route of the asks module: a community's asks, the ask form and page, their lifecycle, and the API. */
-export function registerAsks(app: FastifyInstance, ctx: AppContext): void {
-  registerAskRoutes(app, ctx);
-}
+/** Asks: a community's asks, the ask form and page, their lifecycle, and the API. */
+export const asksModule: ModuleDefinition = {
+  name: 'asks',
+  routes: registerAskRoutes,
+  api: asksApi,
+};
+
+export { askViewerFacts, type AskViewerFacts } from './asks.slots.js';
 
 export { canSeeAsk, canSeeLocationDetail, nextStatus, type AskStatus } from './asks.policy.js';
 export { getVisibleAsk, type AskRecord } from './asks.service.js';
 export { renderMarkdown } from './markdown.js';
 export { changeStatus, createAsk, listVisibleAsks } from './asks.service.js';
-export { flattenAskJson, parseAsk, type AskInput } from './asks.form.js';
+export { ASK_KINDS, flattenAskJson, parseAsk, type AskInput, type AskKind } from './asks.form.js';

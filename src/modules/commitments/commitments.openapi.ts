@@ -1,4 +1,4 @@
-import type { ModuleApi } from '../../platform/openapi/index.js';
+import type { ModuleApi } from '../../platform/module.js';
 import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { FEEDBACK_KINDS, FEEDBACK_MAX, HOURS_MAX, OUTCOME_LINE_MAX, QUANTITY_MAX } from './commitments.form.js';
 import { COMMITMENT_STATES, OUTCOMES } from './commitments.policy.js';

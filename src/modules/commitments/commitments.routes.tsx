@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireScope, requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { parseForm, problemErrors, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
@@ -145,17 +145,15 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
 
   // ---- pages ------------------------------------------------------------------------------------------
 
-  app.get('/asks/:id/commit', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/asks/:id/commit', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleAsk(request, viewer);
     const notice = found.ask.status === 'open' ? undefined : request.i18n.t('commitments.error.not_open');
     return renderCommit(reply, viewer, found, { values: { idempotencyKey: newIdempotencyKey() }, errors: {} }, notice);
   });
 
-  app.post('/asks/:id/commit', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/asks/:id/commit', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleAsk(request, viewer);
     const options = await commitOptions(ctx, found.ask);
     const parsed = parseCommit(request.body, factsOf(found.ask, options));
@@ -184,22 +182,19 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     }
   });
 
-  app.get('/account/commitments', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/account/commitments', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const mine = await myCommitments(ctx, viewer.id);
     return reply.page(request.i18n.t('commitments.mine.title'), <MyCommitmentsPage ctx={reply.pageContext()} commitments={mine.commitments} feedback={mine.feedback} />);
   });
 
-  app.get('/commitments/:id', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/commitments/:id', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     return renderCommitment(reply, viewer, await visibleCommitment(request, viewer));
   });
 
-  app.post('/commitments/:id/withdraw', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/commitments/:id/withdraw', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleCommitment(request, viewer);
     if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
     noExtraFields(request);
@@ -208,9 +203,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.redirect(`/commitments/${found.commitment.id}`, 303);
   });
 
-  app.post('/commitments/:id/report', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/commitments/:id/report', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleCommitment(request, viewer);
     if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
     noExtraFields(request);
@@ -219,9 +213,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.redirect(`/commitments/${found.commitment.id}`, 303);
   });
 
-  app.post('/commitments/:id/confirm', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/commitments/:id/confirm', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleCommitment(request, viewer);
     const c = found.commitment;
     if (!canConfirmCommitment(viewer, found.access, c.userId)) throw new HttpError(403, 'authorization_error');
@@ -237,9 +230,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.redirect(`/commitments/${c.id}`, 303);
   });
 
-  app.post('/commitments/:id/feedback', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/commitments/:id/feedback', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleCommitment(request, viewer);
     if (found.actor !== 'organizer' || !canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
     const parsed = parseForm(FEEDBACK_FORM, request.body);
@@ -254,9 +246,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.redirect(`/commitments/${found.commitment.id}`, 303);
   });
 
-  app.post('/account/feedback/:id/acknowledge', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/feedback/:id/acknowledge', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parseForm(ACKNOWLEDGE_FORM, request.body);
     if (!parsed.ok) throw new HttpError(422, 'validation_error');
     const result = await acknowledge(ctx, { feedbackId: (request.params as Params).id ?? '', userId: viewer.id, reply: parsed.value.reply, requestId: request.id });
@@ -288,9 +279,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     );
   }
 
-  app.get('/asks/:id/confirm', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/asks/:id/confirm', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleAsk(request, viewer);
     if (!canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
     const done = (request.query as Record<string, unknown>).confirmed;
@@ -298,9 +288,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return bulkPage(reply, viewer, found, undefined, notice);
   });
 
-  app.post('/asks/:id/confirm', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/asks/:id/confirm', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleAsk(request, viewer);
     if (!canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
     const pending = await pendingConfirmation(ctx, found.ask.id, viewer.id);
@@ -328,9 +317,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return body as Record<string, unknown>;
   }
 
-  app.post('/api/v1/asks/:id/commitments', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.post('/api/v1/asks/:id/commitments', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleAsk(request, viewer);
     const body = { ...jsonBody(request) };
     const header = request.headers['idempotency-key'];
@@ -354,9 +342,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return sendProblem(request, reply, 409, 'conflict', { detail: conflictNotice(request, result) });
   });
 
-  app.post('/api/v1/commitments/:id/withdraw', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.post('/api/v1/commitments/:id/withdraw', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleCommitment(request, viewer);
     if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
     if (!parseForm({}, jsonBody(request)).ok) throw new HttpError(400, 'bad_request');
@@ -366,9 +353,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.header('cache-control', 'no-store').send(commitmentJson(fresh!.commitment, { showDetail: showDetail(viewer, fresh!) }));
   });
 
-  app.post('/api/v1/commitments/:id/confirm', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.post('/api/v1/commitments/:id/confirm', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleCommitment(request, viewer);
     const c = found.commitment;
     if (!canConfirmCommitment(viewer, found.access, c.userId)) throw new HttpError(403, 'authorization_error');
@@ -380,9 +366,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.header('cache-control', 'no-store').send(commitmentJson(fresh!.commitment, { showDetail: showDetail(viewer, fresh!) }));
   });
 
-  app.post('/api/v1/commitments/:id/feedback', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.post('/api/v1/commitments/:id/feedback', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await visibleCommitment(request, viewer);
     if (found.actor !== 'organizer' || !canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
     const parsed = parseForm(FEEDBACK_FORM, jsonBody(request));
@@ -391,9 +376,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.code(201).header('cache-control', 'no-store').send({ id, commitmentId: found.commitment.id, kind: parsed.value.kind, body: parsed.value.body });
   });
 
-  app.post('/api/v1/me/feedback/:id/acknowledge', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.post('/api/v1/me/feedback/:id/acknowledge', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parseForm(ACKNOWLEDGE_FORM, jsonBody(request));
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const feedbackId = ((request.params as Params).id ?? '').toLowerCase();
@@ -405,9 +389,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.header('cache-control', 'no-store').send({ ...feedbackJson(acknowledged), commitmentId: acknowledged.commitmentId });
   });
 
-  app.get('/api/v1/me/commitments', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'read');
+  app.get('/api/v1/me/commitments', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const mine = await myCommitments(ctx, viewer.id);
     return reply.header('cache-control', 'no-store').send({
       commitments: mine.commitments.map((c) =>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../platform/module.js';
 import type { Executor } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
 import type { Viewer } from '../../platform/views/render.js';
@@ -334,7 +334,3 @@ export async function viewerFacts(ctx: Ctx, askId: string, userId: string) {
   return { restMode: person?.restMode ?? false, capacityHours: person?.weeklyCapacityHours ?? null, live: mine.filter((c) => c.askId === askId && (c.state === 'pledged' || c.state === 'waitlisted')) };
 }
 
-/** Whether the person holds a place on the ask: with it, a sensitive location detail is theirs to see. */
-export function hasPledgedCommitment(ctx: Pick<Ctx, 'db'>, askId: string, userId: string): Promise<boolean> {
-  return repo.hasPledge(ctx.db.kysely, askId, userId);
-}

@@ -1,4 +1,4 @@
-import type { ModuleApi } from '../../platform/openapi/index.js';
+import type { ModuleApi } from '../../platform/module.js';
 import { bool, dateTime, empty, json, list, nullable, obj, oneOf, operation, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import {
   ANSWER_MAX,

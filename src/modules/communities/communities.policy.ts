@@ -1,5 +1,5 @@
 import type { Viewer } from '../../platform/views/render.js';
-import type { CommunityAccess } from './communities.service.js';
+import type { CommunityAccess } from './communities.model.js';
 
 /** Whether the viewer may see the community at all: blocked people see nothing; unverified ones only their proposers' team and moderators. */
 export function canSeeCommunity(viewer: Viewer | undefined, access: CommunityAccess): boolean {

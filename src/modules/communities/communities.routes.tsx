@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireScope, requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { anyone, guarded, moderators, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { parseForm, problemErrors, text, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
 import type { Place } from '../profile/index.js';
 import { MODERATION_FORM, parseCommunityForm, parseCommunityJson, parseJoinAnswers } from './communities.forms.js';
-import { canModerateCommunities, canProposeCommunity, decideModeration, type CommunityAction } from './communities.policy.js';
+import { canProposeCommunity, decideModeration, type CommunityAction } from './communities.policy.js';
 import type { CommunityRecord } from './communities.repository.js';
 import {
   acceptInvite,
@@ -121,20 +121,9 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t(key) });
   }
 
-  /** The signed-in person for a page form, or undefined after redirecting to sign in. */
-  function signedIn(request: FastifyRequest, reply: FastifyReply): Viewer | undefined {
-    return requireViewer(request, reply);
-  }
-
-  function apiViewer(request: FastifyRequest, reply: FastifyReply, scope: 'read' | 'write'): Viewer {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, scope);
-    return viewer;
-  }
-
   // ---- List and proposals -------------------------------------------------------------------------
 
-  app.get('/communities', async (request, reply) => {
+  app.get('/communities', guarded(anyone), async (request, reply) => {
     const raw = query(request).cursor;
     const afterId = typeof raw === 'string' && raw !== '' ? decodeCursor(raw) : null;
     if (typeof raw === 'string' && raw !== '' && !afterId) throw new HttpError(400, 'bad_request');
@@ -150,16 +139,14 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     );
   }
 
-  app.get('/communities/new', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
+  app.get('/communities/new', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     if (!canProposeCommunity(viewer)) throw new HttpError(403, 'authorization_error');
     return renderForm(reply, 'propose', '/communities/new', { values: { kind: 'community', ledgerVisibility: 'public' }, errors: {} });
   });
 
-  app.post('/communities/new', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
+  app.post('/communities/new', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     if (!canProposeCommunity(viewer)) throw new HttpError(403, 'authorization_error');
     const parsed = parseCommunityForm(request.body);
     if (!parsed.ok) {
@@ -182,19 +169,16 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.page(view.record.name, <CommunityPage ctx={reply.pageContext()} view={view} joinState={joinState} />);
   }
 
-  app.get('/c/:slug', async (request, reply) => renderCommunity(reply, await visible(request)));
+  app.get('/c/:slug', guarded(anyone), async (request, reply) => renderCommunity(reply, await visible(request)));
 
-  app.get('/c/:slug/edit', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
+  app.get('/c/:slug/edit', guarded(signedIn), async (request, reply) => {
     const view = await visible(request);
     authorize(view, 'edit');
     return renderForm(reply, 'edit', `/c/${view.record.slug}/edit`, { values: formValues(view.record), errors: {} });
   });
 
-  app.post('/c/:slug/edit', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
+  app.post('/c/:slug/edit', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const view = await visible(request);
     authorize(view, 'edit');
     const action = `/c/${view.record.slug}/edit`;
@@ -221,9 +205,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
 
   /** A page form that changes the viewer's own standing: follow, unfollow, leave, step down. */
   function ownChange(path: string, action: CommunityAction, run: (viewer: Viewer, view: CommunityView, requestId: string) => Promise<ChangeResult>, conflictKey: string) {
-    app.post(path, async (request, reply) => {
-      const viewer = signedIn(request, reply);
-      if (!viewer) return reply;
+    app.post(path, guarded(signedIn), async (request, reply) => {
+      const viewer = viewerOf(request);
       const view = await visible(request);
       if (authorize(view, action) === 'conflict') return conflictPage(reply, view, conflictKey);
       const result = await run(viewer, view, request.id);
@@ -243,9 +226,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     'communities.error.lastOrganizer',
   );
 
-  app.post('/c/:slug/join', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
+  app.post('/c/:slug/join', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const view = await visible(request);
     if (authorize(view, 'request_join') === 'conflict') return conflictPage(reply, view, 'communities.error.alreadyIn');
     const parsed = parseJoinAnswers(request.body, view.record.joinQuestions.length, 'form');
@@ -271,16 +253,14 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     );
   }
 
-  app.get('/c/:slug/people', async (request, reply) => {
-    if (!signedIn(request, reply)) return reply;
+  app.get('/c/:slug/people', guarded(signedIn), async (request, reply) => {
     const view = await visible(request);
     authorize(view, 'manage_people');
     return renderPeople(reply, view);
   });
 
-  app.post('/c/:slug/invites', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
+  app.post('/c/:slug/invites', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const view = await visible(request);
     authorize(view, 'invite');
     if (!parseForm({}, request.body).ok) throw new HttpError(400, 'bad_request');
@@ -291,9 +271,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   });
 
   for (const action of ['promote', 'remove', 'block', 'unblock'] as const satisfies readonly PersonAction[]) {
-    app.post(`/c/:slug/people/:userId/${action}`, async (request, reply) => {
-      const viewer = signedIn(request, reply);
-      if (!viewer) return reply;
+    app.post(`/c/:slug/people/:userId/${action}`, guarded(signedIn), async (request, reply) => {
+      const viewer = viewerOf(request);
       const view = await visible(request);
       authorize(view, action);
       const userId = uuidParam(request, 'userId');
@@ -306,9 +285,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   }
 
   for (const decision of ['approve', 'decline'] as const) {
-    app.post(`/c/:slug/requests/:requestId/${decision}`, async (request, reply) => {
-      const viewer = signedIn(request, reply);
-      if (!viewer) return reply;
+    app.post(`/c/:slug/requests/:requestId/${decision}`, guarded(signedIn), async (request, reply) => {
+      const viewer = viewerOf(request);
       const view = await visible(request);
       authorize(view, 'decide_request');
       const joinRequestId = uuidParam(request, 'requestId');
@@ -326,9 +304,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.page(reply.request.i18n.t('communities.invite.goneTitle'), <InviteGonePage ctx={reply.pageContext()} />);
   }
 
-  app.get('/invites', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
+  app.get('/invites', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const token = query(request).token;
     if (typeof token !== 'string') return gone(reply);
     const access = await inviteTarget(db, token, viewer);
@@ -339,9 +316,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     );
   });
 
-  app.post('/invites', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
+  app.post('/invites', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parseForm(TOKEN_FORM, request.body);
     if (!parsed.ok) return gone(reply);
     const result = await acceptInvite(db, { viewer, token: parsed.value.token, requestId: request.id });
@@ -356,18 +332,13 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.page(reply.request.i18n.t('moderation.communities.title'), <ModerationPage ctx={reply.pageContext()} queue={queue} states={states} />);
   }
 
-  app.get('/moderation/communities', async (request, reply) => {
-    const viewer = signedIn(request, reply);
-    if (!viewer) return reply;
-    if (!canModerateCommunities(viewer)) throw new HttpError(403, 'authorization_error');
+  app.get('/moderation/communities', guarded(moderators), async (request, reply) => {
     return renderQueue(reply);
   });
 
   for (const decision of ['verify', 'reject'] as const) {
-    app.post(`/moderation/communities/:slug/${decision}`, async (request, reply) => {
-      const viewer = signedIn(request, reply);
-      if (!viewer) return reply;
-      if (!canModerateCommunities(viewer)) throw new HttpError(403, 'authorization_error');
+    app.post(`/moderation/communities/:slug/${decision}`, guarded(moderators), async (request, reply) => {
+      const viewer = viewerOf(request);
       const view = await visible(request);
       const parsed = parseForm(MODERATION_FORM, request.body);
       if (!parsed.ok) {
@@ -391,8 +362,7 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
 
   // ---- API ------------------------------------------------------------------------------------------
 
-  app.get('/api/v1/communities', async (request, reply) => {
-    if (request.viewer) requireScope(request, 'read');
+  app.get('/api/v1/communities', guarded(anyone), async (request, reply) => {
     const raw = query(request).cursor;
     const afterId = typeof raw === 'string' && raw !== '' ? decodeCursor(raw) : null;
     if (raw !== undefined && raw !== '' && !afterId) throw new HttpError(400, 'bad_request');
@@ -413,14 +383,13 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     });
   });
 
-  app.get('/api/v1/communities/:slug', async (request, reply) => {
-    if (request.viewer) requireScope(request, 'read');
+  app.get('/api/v1/communities/:slug', guarded(anyone), async (request, reply) => {
     const view = await visible(request);
     return reply.header('cache-control', 'no-store').send(communityJson(view.record, view));
   });
 
-  app.post('/api/v1/communities', async (request, reply) => {
-    const viewer = apiViewer(request, reply, 'write');
+  app.post('/api/v1/communities', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     if (!canProposeCommunity(viewer)) throw new HttpError(403, 'authorization_error');
     const parsed = parseCommunityJson(request.body);
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
@@ -433,8 +402,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.code(201).header('location', `/api/v1/communities/${result.slug}`).send(communityJson(view!.record, view));
   });
 
-  app.post('/api/v1/communities/:slug/follow', async (request, reply) => {
-    const viewer = apiViewer(request, reply, 'write');
+  app.post('/api/v1/communities/:slug/follow', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const view = await visible(request);
     if (authorize(view, 'follow') === 'conflict') return conflictProblem(request, reply, 'communities.error.alreadyIn');
     const result = await follow(db, { viewer, communityId: view.record.id, requestId: request.id });
@@ -443,8 +412,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.send({ role: 'ally' });
   });
 
-  app.delete('/api/v1/communities/:slug/follow', async (request, reply) => {
-    const viewer = apiViewer(request, reply, 'write');
+  app.delete('/api/v1/communities/:slug/follow', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const view = await visible(request);
     if (authorize(view, 'unfollow') === 'conflict') return conflictProblem(request, reply, 'communities.error.leaveInstead');
     const result = await unfollow(db, { viewer, communityId: view.record.id, requestId: request.id });
@@ -452,8 +421,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.code(204).send();
   });
 
-  app.post('/api/v1/communities/:slug/join-requests', async (request, reply) => {
-    const viewer = apiViewer(request, reply, 'write');
+  app.post('/api/v1/communities/:slug/join-requests', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const view = await visible(request);
     if (authorize(view, 'request_join') === 'conflict') return conflictProblem(request, reply, 'communities.error.alreadyIn');
     const parsed = parseJoinAnswers(request.body, view.record.joinQuestions.length, 'json');
@@ -464,8 +433,7 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.code(201).send({ status: 'pending' });
   });
 
-  app.get('/api/v1/communities/:slug/memberships', async (request, reply) => {
-    apiViewer(request, reply, 'read');
+  app.get('/api/v1/communities/:slug/memberships', guarded(signedIn), async (request, reply) => {
     const view = await visible(request);
     authorize(view, 'view_memberships');
     const people = await peopleOf(db, view.record.id);
@@ -477,9 +445,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   });
 
   for (const decision of ['verify', 'reject'] as const) {
-    app.post(`/api/v1/moderation/communities/:slug/${decision}`, async (request, reply) => {
-      const viewer = apiViewer(request, reply, 'write');
-      if (!canModerateCommunities(viewer)) throw new HttpError(403, 'authorization_error');
+    app.post(`/api/v1/moderation/communities/:slug/${decision}`, guarded(moderators), async (request, reply) => {
+      const viewer = viewerOf(request);
       const view = await visible(request);
       const parsed = parseForm(MODERATION_FORM, request.body);
       if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });

@@ -7,14 +7,10 @@ import { coarsePoint, placeLabel, resolvePlace, type Place, type PlaceResolution
 import type { CommunityInput } from './communities.forms.js';
 import { slugCandidate, slugify } from './communities.forms.js';
 import { canSeeCommunity, decideCommunityAction, type CommunityAction, type Decision } from './communities.policy.js';
+import type { CommunityAccess } from './communities.model.js';
 import * as repo from './communities.repository.js';
 
-/** A community as one person relates to it. */
-export interface CommunityAccess {
-  community: repo.CommunitySummary;
-  role: repo.CommunityRole | null;
-  blocked: boolean;
-}
+export type { CommunityAccess } from './communities.model.js';
 
 /** The community (by id or slug) and the viewer's relation to it, or undefined when there is no such community. */
 export async function getCommunityAccess(db: Db, idOrSlug: string, viewer: Viewer | undefined): Promise<CommunityAccess | undefined> {

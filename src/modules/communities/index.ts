@@ -1,11 +1,18 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../app.js';
+import type { ModuleDefinition } from '../../platform/module.js';
+import { communitiesApi } from './communities.openapi.js';
+import { isModerator } from './communities.policy.js';
 import { registerCommunityRoutes } from './communities.routes.js';
 
-/** Every route of the communities module: the list, proposals, community pages, people, invitations and the moderators' queue. */
-export function registerCommunities(app: FastifyInstance, ctx: AppContext): void {
-  registerCommunityRoutes(app, ctx);
-}
+/** The list, proposals, community pages, people, invitations and the moderators' queue. */
+export const communitiesModule: ModuleDefinition = {
+  name: 'communities',
+  routes: registerCommunityRoutes,
+  api: communitiesApi,
+  nav: [
+    { href: '/communities', label: 'layout.nav.communities', order: 30 },
+    { href: '/moderation/communities', label: 'layout.nav.moderation', order: 50, show: isModerator },
+  ],
+};
 
 export { getCommunityAccess, type CommunityAccess } from './communities.service.js';
 export { canManageAsks, canSeeCommunity } from './communities.policy.js';

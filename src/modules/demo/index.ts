@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
-import { createI18n } from '../../platform/i18n.js';
+import type { AppContext, ModuleDefinition } from '../../platform/module.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { hashPassword, normalizeEmail, upsertUser, type Role } from '../accounts/index.js';
 import { updateProfile, type ProfileInput } from '../profile/index.js';
@@ -248,7 +246,8 @@ export function demoTotals(now = new Date()) {
  * Fills the database with a demo instance: the people, then their communities, asks and
  * commitments. Running it again updates the people and adds nothing twice.
  */
-export async function seedDemo(db: Db, options: { config: Config; password: string; log: Logger; passwordChosen?: boolean }): Promise<string> {
+export async function seedDemo(ctx: AppContext, options: { password: string; log: Logger; passwordChosen?: boolean }): Promise<string> {
+  const { db } = ctx;
   const passwordHash = await hashPassword(options.password);
   const ids = await db.kysely.transaction().execute(async (trx) => {
     const created: string[] = [];
@@ -282,9 +281,15 @@ export async function seedDemo(db: Db, options: { config: Config; password: stri
     if (!viewer) throw new Error(`${email} is not a demo person`);
     return viewer;
   };
-  const added = await seedLivingDemo({ db, config: options.config, i18n: createI18n() }, people);
+  // Each module adds its own demo data, in the module list's order (this module's own step, the core loop, among them).
+  const byModule: Record<string, Record<string, number>> = {};
+  for (const module of ctx.modules) {
+    if (module.demo) byModule[module.name] = await module.demo({ ctx, log: options.log, person: people });
+  }
+  const added = { communities: 0, asks: 0, commitments: 0, feedback: 0, ...byModule.demo };
+  const others = Object.entries(byModule).filter(([name]) => name !== 'demo');
   const totals = demoTotals();
-  options.log.info({ people: DEMO_PEOPLE.length, added }, 'demo seeded');
+  options.log.info({ people: DEMO_PEOPLE.length, added: byModule }, 'demo seeded');
   return [
     options.passwordChosen
       ? `Seeded ${DEMO_PEOPLE.length} demo people. Each signs in with the password you gave.`
@@ -295,5 +300,12 @@ export async function seedDemo(db: Db, options: { config: Config; password: stri
     added.communities + added.asks + added.commitments === 0
       ? 'Everything was already there: nothing was added.'
       : `Added this run: ${added.communities} communities, ${added.asks} asks, ${added.commitments} commitments, ${added.feedback} feedback.`,
+    ...others.map(([name, counts]) => `  ${name}: ${Object.entries(counts).map(([what, n]) => `${n} ${what}`).join(', ') || 'nothing to add'}`),
   ].join('\n');
 }
+
+/** The living demo: communities, asks of every kind and commitments in every state, in English and Spanish. */
+export const demoModule: ModuleDefinition = {
+  name: 'demo',
+  demo: async ({ ctx, person }) => ({ ...(await seedLivingDemo(ctx, person)) }),
+};

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../platform/module.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { changeStatus, createAsk, flattenAskJson, getVisibleAsk, listVisibleAsks, parseAsk } from '../asks/index.js';
 import { acknowledge, commit, commitOptions, confirm, getVisibleCommitment, giveFeedback, report, withdraw, type CommitInput } from '../commitments/index.js';

@@ -1,6 +1,6 @@
-import type { ModuleApi } from '../../platform/openapi/index.js';
+import type { ModuleApi } from '../../platform/module.js';
 import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
-import { ASK_KINDS } from '../asks/asks.form.js';
+import { ASK_KINDS } from '../asks/index.js';
 import { FEED_PAGE_SIZE } from './feed.policy.js';
 import { API_LIMIT_MAX, NEAR_MAX, ONLINE_CHOICES, QUERY_MAX, SORTS, TAG_MAX, WITHIN_MAX_KM } from './search.form.js';
 

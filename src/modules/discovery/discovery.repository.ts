@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/client.js';
-import type { AskKind } from '../asks/asks.form.js';
+import type { AskKind } from '../asks/index.js';
 import type { SearchCursor, SearchSort } from './search.form.js';
 
 /** An open ask as a search result or feed item shows it: public fields only, never the exact place. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireScope, requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { problemErrors, translateErrors } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
@@ -45,7 +45,7 @@ function feedPage(request: FastifyRequest): number {
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx;
 
-  app.get('/search', async (request, reply) => {
+  app.get('/search', guarded(anyone), async (request, reply) => {
     const input = searchInput(request);
     const { t } = request.i18n;
     const render = (view: SearchView) => reply.page(t('discovery.search.title'), <SearchPage ctx={reply.pageContext()} view={view} />);
@@ -65,8 +65,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
     return render({ state, searched: true, query: { ...parsed.query, sort: outcome.sort }, results: outcome.results, next: outcome.next, place: outcome.place });
   });
 
-  app.get('/api/v1/search/asks', async (request, reply) => {
-    if (request.viewer) requireScope(request, 'read');
+  app.get('/api/v1/search/asks', guarded(anyone), async (request, reply) => {
     const parsed = parseSearch(query(request));
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const outcome = await search(db, request.viewer, parsed.query);
@@ -89,9 +88,8 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
     });
   });
 
-  app.get('/feed', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/feed', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const page = feedPage(request);
     const result = await feed(db, viewer, page);
     const { t } = request.i18n;
@@ -102,16 +100,14 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
     );
   });
 
-  app.post('/feed/resume', async (request: FastifyRequest, reply: FastifyReply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/feed/resume', guarded(signedIn), async (request: FastifyRequest, reply: FastifyReply) => {
+    const viewer = viewerOf(request);
     await setRestMode(db, { userId: viewer.id, on: false, requestId: request.id });
     return reply.redirect('/feed', 303);
   });
 
-  app.get('/api/v1/me/feed', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'read');
+  app.get('/api/v1/me/feed', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const page = feedPage(request);
     const result = await feed(db, viewer, page);
     reply.header('cache-control', 'no-store');

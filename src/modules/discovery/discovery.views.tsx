@@ -1,7 +1,7 @@
 import { CsrfField } from '../../platform/views/layout.js';
 import { ChoiceGroup, ErrorSummary, SelectField, TextField, type FormState } from '../../platform/views/form.js';
 import type { Children, PageContext } from '../../platform/views/render.js';
-import { ASK_KINDS } from '../asks/asks.form.js';
+import { ASK_KINDS } from '../asks/index.js';
 import { COMMON_LANGUAGES, SKILLS, skillLabelKey, type Place } from '../profile/index.js';
 import { reasonText, shownDistanceKm, type DiscoveredAsk, type FeedItem, type ProfileHint } from './discovery.service.js';
 import { FEED_PAGE_SIZE } from './feed.policy.js';

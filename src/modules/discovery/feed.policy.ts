@@ -1,7 +1,7 @@
 // The "For you" feed: how an open ask is scored for one ally, and how scored asks are laid out on
 // pages so that no big community fills a page. Pure functions: no database, no clock but `now`.
-import type { DayPart, Slot, Weekday } from '../profile/skills.js';
-import { WEEKDAYS } from '../profile/skills.js';
+import type { DayPart, Slot, Weekday } from '../profile/index.js';
+import { WEEKDAYS } from '../profile/index.js';
 
 export const FEED_PAGE_SIZE = 20;
 /** On a page, a community takes at most this many places… */

@@ -1,5 +1,5 @@
 import { choice, integer, many, optionalText, parseForm, type FieldError, type FieldResult, type Field } from '../../platform/forms.js';
-import { ASK_KINDS, type AskKind } from '../asks/asks.form.js';
+import { ASK_KINDS, type AskKind } from '../asks/index.js';
 import { isLanguageCode, isSkill } from '../profile/index.js';
 
 export const SORTS = ['relevance', 'date', 'distance'] as const;

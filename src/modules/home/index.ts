@@ -1,1 +1,8 @@
-export { registerHomeRoutes as registerHome } from './home.routes.js';
+import type { ModuleDefinition } from '../../platform/module.js';
+import { registerHomeRoutes } from './home.routes.js';
+
+/** The front page. */
+export const homeModule: ModuleDefinition = {
+  name: 'home',
+  routes: registerHomeRoutes,
+};

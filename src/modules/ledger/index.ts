@@ -1,11 +1,14 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../app.js';
+import type { ModuleDefinition } from '../../platform/module.js';
+import { ledgerApi } from './ledger.openapi.js';
 import { registerLedgerRoutes } from './ledger.routes.js';
 
-/** Every route of the ledger module: a community's ledger (page, CSV, API), attendance sheets, and the calendar feeds. */
-export function registerLedger(app: FastifyInstance, ctx: AppContext): void {
-  registerLedgerRoutes(app, ctx);
-}
+/** A community's ledger (page, CSV, API), attendance sheets, and the calendar feeds. */
+export const ledgerModule: ModuleDefinition = {
+  name: 'ledger',
+  routes: registerLedgerRoutes,
+  api: ledgerApi,
+  accountLinks: [{ href: '/account/calendar', label: 'account.hub.link.calendar', order: 20 }],
+};
 
 export { summarize, type Totals } from './ledger.service.js';
 export { canSeeLedger } from './ledger.policy.js';

@@ -1,4 +1,4 @@
-import type { ModuleApi } from '../../platform/openapi/index.js';
+import type { ModuleApi } from '../../platform/module.js';
 import { dateTime, int, json, list, nullable, oneOf, operation, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 
 const TAG = 'Ledger';

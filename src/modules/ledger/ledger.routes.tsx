@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireScope, requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError } from '../../platform/errors.js';
 import { parseForm } from '../../platform/forms.js';
 import type { Viewer } from '../../platform/views/render.js';
@@ -56,7 +56,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   // ---- ledger -----------------------------------------------------------------------------------------
 
-  app.get('/c/:slug/ledger', async (request, reply) => {
+  app.get('/c/:slug/ledger', guarded(anyone), async (request, reply) => {
     const viewer = request.viewer;
     const access = await visibleLedger(request, viewer);
     const ledger = await buildLedger(ctx, access);
@@ -66,22 +66,20 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
     );
   });
 
-  app.get('/c/:slug/ledger.csv', async (request, reply) => {
+  app.get('/c/:slug/ledger.csv', guarded(anyone), async (request, reply) => {
     const viewer = request.viewer;
     const access = await visibleLedger(request, viewer);
     const ledger = await buildLedgerWithRows(ctx, access);
     return sendCsv(reply, ledgerCsv(ledger, viewer), `${access.community.slug}-ledger.csv`);
   });
 
-  app.get('/api/v1/communities/:slug/ledger', async (request, reply) => {
-    if (request.viewer) requireScope(request, 'read');
+  app.get('/api/v1/communities/:slug/ledger', guarded(anyone), async (request, reply) => {
     const access = await visibleLedger(request, request.viewer);
     return reply.header('cache-control', 'no-store').send(ledgerJson(await buildLedger(ctx, access)));
   });
 
-  app.get('/asks/:id/attendance.csv', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/asks/:id/attendance.csv', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const found = await getVisibleAsk(db, (request.params as Params).id ?? '', viewer);
     if (!found) throw new HttpError(404, 'not_found');
     if (!canSeeAttendance(viewer, found.access)) throw new HttpError(403, 'authorization_error');
@@ -90,21 +88,21 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   // ---- calendars --------------------------------------------------------------------------------------
 
-  app.get('/c/:slug/calendar.ics', async (request, reply) => {
+  app.get('/c/:slug/calendar.ics', guarded(anyone), async (request, reply) => {
     const viewer = request.viewer;
     const access = await getCommunityAccess(db, (request.params as Params).slug ?? '', viewer);
     if (!access || !canSeeCommunity(viewer, access)) throw new HttpError(404, 'not_found');
     return sendCalendar(reply, await communityCalendar(ctx, access, words(request.i18n.t)), { private: viewer !== undefined });
   });
 
-  app.get('/asks/:id/calendar.ics', async (request, reply) => {
+  app.get('/asks/:id/calendar.ics', guarded(anyone), async (request, reply) => {
     const viewer = request.viewer;
     const found = await getVisibleAsk(db, (request.params as Params).id ?? '', viewer);
     if (!found) throw new HttpError(404, 'not_found');
     return sendCalendar(reply, askCalendar(ctx, found.ask, found.access.community.name, words(request.i18n.t)), { private: viewer !== undefined });
   });
 
-  app.get('/calendar/:token.ics', async (request, reply) => {
+  app.get('/calendar/:token.ics', guarded(anyone), async (request, reply) => {
     const owner = await feedOwner(ctx, (request.params as Params).token ?? '');
     if (!owner) throw new HttpError(404, 'not_found');
     // Calendar apps fetch without cookies: the feed speaks the owner's language, not the request's.
@@ -114,9 +112,8 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   // ---- the private feed's page ------------------------------------------------------------------------
 
-  app.get('/account/calendar', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/account/calendar', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const feed = await feedStatus(ctx, viewer.id);
     const off = (request.query as Record<string, unknown>).off === '1';
     return reply.page(
@@ -125,9 +122,8 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
     );
   });
 
-  app.post('/account/calendar/reset', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/calendar/reset', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     if (!parseForm({}, request.body ?? {}).ok) throw new HttpError(400, 'bad_request');
     const token = await resetFeed(ctx, { userId: viewer.id, requestId: request.id });
     // The address is shown on this answer only (no redirect): it is never stored where it could be shown again.
@@ -138,9 +134,8 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
     );
   });
 
-  app.post('/account/calendar/delete', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/calendar/delete', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     if (!parseForm({}, request.body ?? {}).ok) throw new HttpError(400, 'bad_request');
     await deleteFeed(ctx, { userId: viewer.id, requestId: request.id });
     return reply.redirect('/account/calendar?off=1', 303);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../platform/module.js';
 import { audit } from '../../platform/audit.js';
 import type { Viewer } from '../../platform/views/render.js';
 import type { AskRecord } from '../asks/index.js';

@@ -1,16 +1,21 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../app.js';
+import type { ModuleDefinition } from '../../platform/module.js';
+import { notificationsApi } from './notifications.openapi.js';
 import { registerNotificationRoutes } from './notifications.routes.js';
+import { notificationJobs, notificationMaintenance } from './notifications.service.js';
 
-/** Every route of the notifications module: mail preferences (page and API) and the unsubscribe link. */
-export function registerNotifications(app: FastifyInstance, ctx: AppContext): void {
-  registerNotificationRoutes(app, ctx);
-}
+/** Mail preferences (page and API), the unsubscribe link, shift reminders and the organizers' digest. */
+export const notificationsModule: ModuleDefinition = {
+  name: 'notifications',
+  routes: registerNotificationRoutes,
+  api: notificationsApi,
+  jobs: notificationJobs,
+  maintenance: notificationMaintenance,
+  accountLinks: [{ href: '/account/notifications', label: 'account.hub.link.notifications', order: 30 }],
+};
 
 export { NOTIFICATION_KINDS, isNotificationKind, type NotificationKind } from './notifications.kinds.js';
 export {
   notify,
-  notificationJobs,
   scheduleReminder,
   unsubscribeUrl,
   ORGANIZER_DIGEST_JOB,

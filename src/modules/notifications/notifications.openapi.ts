@@ -1,4 +1,4 @@
-import type { ModuleApi } from '../../platform/openapi/index.js';
+import type { ModuleApi } from '../../platform/module.js';
 import { bool, json, operation, record } from '../../platform/openapi/schema.js';
 import { NOTIFICATION_KINDS } from './notifications.kinds.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireScope, requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { problemErrors, translateErrors } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
@@ -30,16 +30,14 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: AppContext
     return reply.header('cache-control', 'no-store').page(reply.request.i18n.t('notifications.title'), <PreferencesPage ctx={reply.pageContext()} state={state} saved={saved} />);
   }
 
-  app.get('/account/notifications', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.get('/account/notifications', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const saved = (request.query as Record<string, unknown>).saved === '1';
     return renderPreferences(reply, { values: formValues(await getPreferences(ctx.db.kysely, viewer.id)), errors: {} }, saved);
   });
 
-  app.post('/account/notifications', async (request, reply) => {
-    const viewer = requireViewer(request, reply);
-    if (!viewer) return reply;
+  app.post('/account/notifications', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parsePreferencesForm(request.body);
     if (!parsed.ok) {
       const errors = translateErrors(request.i18n, parsed.errors);
@@ -51,15 +49,13 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: AppContext
     return reply.redirect('/account/notifications?saved=1', 303);
   });
 
-  app.get('/api/v1/me/notifications', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'read');
+  app.get('/api/v1/me/notifications', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     return reply.header('cache-control', 'no-store').send(await getPreferences(ctx.db.kysely, viewer.id));
   });
 
-  app.put('/api/v1/me/notifications', async (request, reply) => {
-    const viewer = requireViewer(request, reply)!;
-    requireScope(request, 'write');
+  app.put('/api/v1/me/notifications', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parsePreferencesJson(request.body);
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     await savePreferences(ctx, { userId: viewer.id, preferences: parsed.value, requestId: request.id });
@@ -84,7 +80,8 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: AppContext
     });
 
     // Opening the link only shows a button: mail scanners that prefetch links must not unsubscribe anyone.
-    scope.get('/unsubscribe', async (request, reply) => {
+    // The signed link is the credential: anyone holding it may use it, signed in or not.
+    scope.get('/unsubscribe', guarded(anyone), async (request, reply) => {
       const link = checkUnsubscribe(ctx, request.query);
       if (!link) return invalid(reply, 400);
       const subscribed = await isSubscribed(ctx, link.userId, link.kind);
@@ -93,7 +90,7 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: AppContext
       return reply.page(request.i18n.t('notifications.unsubscribe.title'), <UnsubscribePage ctx={reply.pageContext()} kind={link.kind} action={linkOf(request)} subscribed={subscribed} />);
     });
 
-    scope.post('/unsubscribe', async (request, reply) => {
+    scope.post('/unsubscribe', guarded(anyone), async (request, reply) => {
       const link = checkUnsubscribe(ctx, request.query);
       if (!link) return invalid(reply, 400);
       const body = unsubscribeBody(request.body);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../platform/module.js';
 import type { Config } from '../../config.js';
 import type { Executor } from '../../db/client.js';
 import type { Database } from '../../db/schema.js';
@@ -242,21 +242,21 @@ function payloadString(payload: Record<string, unknown>, name: string): string |
 }
 
 /** The job handlers of notifications, and the hourly task that enqueues the daily digest. */
-export function notificationJobs(ctx: JobsCtx): { handlers: Record<string, JobHandler>; maintenance: Array<(db: Kysely<Database>) => Promise<unknown>> } {
+export function notificationJobs(ctx: JobsCtx): Record<string, JobHandler> {
   return {
-    handlers: {
-      [SHIFT_REMINDER_JOB]: async (job, { log }) => {
-        const id = payloadString(job.payload, 'commitmentId');
-        if (!id) return;
-        const sent = await sendReminder(ctx, id);
-        log.debug({ sent }, 'shift reminder handled');
-      },
-      [ORGANIZER_DIGEST_JOB]: async (job, { log }) => {
-        const date = payloadString(job.payload, 'date') ?? digestDate(new Date());
-        const sent = await sendDigests(ctx, date);
-        log.info({ sent }, 'organizer digests queued');
-      },
+    [SHIFT_REMINDER_JOB]: async (job, { log }) => {
+      const id = payloadString(job.payload, 'commitmentId');
+      if (!id) return;
+      const sent = await sendReminder(ctx, id);
+      log.debug({ sent }, 'shift reminder handled');
     },
-    maintenance: [(db) => enqueueDailyDigest(db)],
+    [ORGANIZER_DIGEST_JOB]: async (job, { log }) => {
+      const date = payloadString(job.payload, 'date') ?? digestDate(new Date());
+      const sent = await sendDigests(ctx, date);
+      log.info({ sent }, 'organizer digests queued');
+    },
   };
 }
+
+/** Housekeeping: the daily digest is enqueued once a day (a dedupe key makes every worker's try one job). */
+export const notificationMaintenance = [(db: Kysely<Database>) => enqueueDailyDigest(db)];

@@ -1,18 +1,8 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
-import type { Executor } from '../../db/client.js';
+import type { AppContext } from '../../platform/module.js';
 import * as repo from './profile.repository.js';
 import { getProfile } from './profile.service.js';
-
-/** A part of the export another module holds (commitments, stories…): registered from that module's index. */
-export type ExportSection = (db: Executor, userId: string) => Promise<Record<string, unknown>>;
-
-const sections = new Map<string, ExportSection>();
-
-/** Adds a module's data to every person's export; its keys are merged into the document. */
-export function registerExportSection(name: string, section: ExportSection): void {
-  sections.set(name, section);
-}
 
 /** Version of the export document's shape, so that tools reading it can tell. */
 export const EXPORT_FORMAT = 1;
@@ -22,7 +12,8 @@ export const EXPORT_FORMAT = 1;
  * profile, sessions and API tokens (without their hashes), what they did according to the audit
  * log, the mail addressed to them in the local outbox, their commitments and the feedback they received.
  */
-export async function buildExport(db: Db, userId: string) {
+export async function buildExport(ctx: AppContext, userId: string) {
+  const { db } = ctx;
   const account = await repo.exportAccountRow(db.kysely, userId);
   if (!account) return undefined;
   const credentials = await repo.findCredentials(db.kysely, userId);
@@ -32,7 +23,7 @@ export async function buildExport(db: Db, userId: string) {
     repo.exportApiTokens(db.kysely, userId),
     repo.exportAuditEntries(db.kysely, userId),
     repo.exportMails(db.kysely, credentials?.emailNormalized ?? ''),
-    ...[...sections.values()].map((section) => section(db.kysely, userId)),
+    ...ctx.modules.flatMap((module) => (module.exportSection ? [module.exportSection(db.kysely, userId)] : [])),
   ]);
   // Links in mails carry one-time secrets (a password reset, an address change): a copy of the data
   // must not hand them to whoever holds a session or a read token.

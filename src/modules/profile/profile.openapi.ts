@@ -1,4 +1,4 @@
-import type { ModuleApi } from '../../platform/openapi/index.js';
+import type { ModuleApi } from '../../platform/module.js';
 import { bool, empty, int, json, list, nullable, obj, oneOf, operation, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { CONTENT_MODES } from './deletion.js';
 import {

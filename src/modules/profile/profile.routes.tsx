@@ -1,18 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app.js';
-import { requireScope, requireViewer } from '../../platform/auth.js';
+import type { AppContext } from '../../platform/module.js';
+import { guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { checkbox, choice, parseForm, password, problemErrors, translateErrors, type FieldError } from '../../platform/forms.js';
 import { enforceLimits, type Limit } from '../../platform/rate-limit.js';
 import type { FormState } from '../../platform/views/form.js';
-import type { Viewer } from '../../platform/views/render.js';
 import { cookieName } from '../../platform/web.js';
 import { PASSWORD_MAX } from '../accounts/index.js';
 import { CONTENT_MODES, deleteAccount, type ContentMode } from './deletion.js';
 import { auditCsv, auditExport, buildExport, sessionsCsv } from './export.js';
 import type { Place } from './places.js';
 import { parseProfileForm, parseProfileJson, profileFormEcho } from './profile.form.js';
-import { canActOnOwnProfile, type ProfileAction } from './profile.policy.js';
 import { getProfile, profileFormValues, profilePatchBase, updateProfile } from './profile.service.js';
 import { DataPage, DeletePage, GoodbyePage, ProfilePage } from './profile.views.js';
 
@@ -29,14 +27,6 @@ const DELETE_JSON = {
   password: password({ min: 1, max: PASSWORD_MAX }),
   content: choice(CONTENT_MODES),
 };
-
-/** The signed-in person, allowed to act on their own profile; otherwise the reply is already sent or an error thrown. */
-function owner(request: FastifyRequest, reply: FastifyReply, action: ProfileAction): Viewer | undefined {
-  const viewer = requireViewer(request, reply);
-  if (!viewer) return undefined;
-  if (!canActOnOwnProfile(viewer, viewer.id, action)) throw new HttpError(403, 'authorization_error');
-  return viewer;
-}
 
 function placeChoicesDetail(request: FastifyRequest, error: FieldError, candidates: Place[]): string {
   const message = request.i18n.t(error.key, error.values);
@@ -55,18 +45,16 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(reply.request.i18n.t('profile.title'), <ProfilePage ctx={reply.pageContext()} state={state} candidates={candidates} saved={saved} />);
   }
 
-  app.get('/account/profile', async (request, reply) => {
-    const viewer = owner(request, reply, 'profile.read_private');
-    if (!viewer) return reply;
+  app.get('/account/profile', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const profile = await getProfile(db, viewer.id);
     if (!profile) throw new HttpError(404, 'not_found');
     const saved = (request.query as Record<string, unknown>).saved === '1';
     return renderProfile(reply, { values: profileFormValues(profile), errors: {} }, [], saved);
   });
 
-  app.post('/account/profile', async (request, reply) => {
-    const viewer = owner(request, reply, 'profile.update');
-    if (!viewer) return reply;
+  app.post('/account/profile', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parseProfileForm(request.body);
     if (!parsed.ok) {
       const errors = translateErrors(request.i18n, parsed.errors);
@@ -82,15 +70,13 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.redirect('/account/profile?saved=1', 303);
   });
 
-  app.get('/account/data', async (request, reply) => {
-    if (!owner(request, reply, 'data.export')) return reply;
+  app.get('/account/data', guarded(signedIn), async (request, reply) => {
     return reply.page(request.i18n.t('data.title'), <DataPage ctx={reply.pageContext()} />);
   });
 
-  app.get('/account/data/export.json', async (request, reply) => {
-    const viewer = owner(request, reply, 'data.export');
-    if (!viewer) return reply;
-    const document = await buildExport(db, viewer.id);
+  app.get('/account/data/export.json', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
+    const document = await buildExport(ctx, viewer.id);
     if (!document) throw new HttpError(404, 'not_found');
     await auditExport(db, { userId: viewer.id, part: 'json', requestId: request.id });
     return reply
@@ -104,9 +90,8 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     ['sessions.csv', sessionsCsv],
     ['audit.csv', auditCsv],
   ] as const) {
-    app.get(`/account/data/${file}`, async (request, reply) => {
-      const viewer = owner(request, reply, 'data.export');
-      if (!viewer) return reply;
+    app.get(`/account/data/${file}`, guarded(signedIn), async (request, reply) => {
+      const viewer = viewerOf(request);
       const csv = await build(db, viewer.id);
       await auditExport(db, { userId: viewer.id, part: file, requestId: request.id });
       return reply
@@ -121,14 +106,12 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(reply.request.i18n.t('data.delete.title'), <DeletePage ctx={reply.pageContext()} state={state} />);
   }
 
-  app.get('/account/data/delete', async (request, reply) => {
-    if (!owner(request, reply, 'account.delete')) return reply;
+  app.get('/account/data/delete', guarded(signedIn), async (request, reply) => {
     return renderDelete(reply, { values: {}, errors: {} });
   });
 
-  app.post('/account/data/delete', async (request, reply) => {
-    const viewer = owner(request, reply, 'account.delete');
-    if (!viewer) return reply;
+  app.post('/account/data/delete', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parseForm(DELETE_FORM, request.body);
     const errors: Record<string, FieldError> = parsed.ok ? {} : { ...(parsed.errors as Record<string, FieldError>) };
     if (parsed.ok && !parsed.value.confirm) errors.confirm = { key: 'data.delete.confirmRequired' };
@@ -138,7 +121,7 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
       return renderDelete(reply, { values: echo, errors: translateErrors(request.i18n, errors) });
     }
     await enforceLimits(ctx, reply, [[DELETE_LIMIT, viewer.id]]);
-    const result = await deleteAccount(db, { userId: viewer.id, password: parsed.value.password, mode: parsed.value.content as ContentMode, requestId: request.id });
+    const result = await deleteAccount(ctx, { userId: viewer.id, password: parsed.value.password, mode: parsed.value.content as ContentMode, requestId: request.id });
     if (result === 'wrong_password') {
       reply.code(422);
       return renderDelete(reply, { values: echo, errors: translateErrors(request.i18n, { password: { key: 'data.delete.wrongPassword' } }) });
@@ -153,17 +136,15 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   // ---- API -------------------------------------------------------------------------------------
 
-  app.get('/api/v1/me', async (request, reply) => {
-    const viewer = owner(request, reply, 'profile.read_private')!;
-    requireScope(request, 'read');
+  app.get('/api/v1/me', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const profile = await getProfile(db, viewer.id);
     if (!profile) throw new HttpError(404, 'not_found');
     return reply.header('cache-control', 'no-store').send({ id: viewer.id, ...profile });
   });
 
-  app.patch('/api/v1/me', async (request, reply) => {
-    const viewer = owner(request, reply, 'profile.update')!;
-    requireScope(request, 'write');
+  app.patch('/api/v1/me', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const body = request.body;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'bad_request');
     const current = await getProfile(db, viewer.id);
@@ -182,24 +163,22 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.header('cache-control', 'no-store').send({ id: viewer.id, ...profile });
   });
 
-  app.get('/api/v1/me/export', async (request, reply) => {
-    const viewer = owner(request, reply, 'data.export')!;
-    requireScope(request, 'read');
-    const document = await buildExport(db, viewer.id);
+  app.get('/api/v1/me/export', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
+    const document = await buildExport(ctx, viewer.id);
     if (!document) throw new HttpError(404, 'not_found');
     await auditExport(db, { userId: viewer.id, part: 'api', requestId: request.id });
     return reply.header('cache-control', 'no-store').send(document);
   });
 
-  app.delete('/api/v1/me', async (request, reply) => {
-    const viewer = owner(request, reply, 'account.delete')!;
-    requireScope(request, 'write');
+  app.delete('/api/v1/me', guarded(signedIn), async (request, reply) => {
+    const viewer = viewerOf(request);
     const parsed = parseForm(DELETE_JSON, request.body);
     if (!parsed.ok) {
       return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     }
     await enforceLimits(ctx, reply, [[DELETE_LIMIT, viewer.id]]);
-    const result = await deleteAccount(db, { userId: viewer.id, password: parsed.value.password, mode: parsed.value.content as ContentMode, requestId: request.id });
+    const result = await deleteAccount(ctx, { userId: viewer.id, password: parsed.value.password, mode: parsed.value.content as ContentMode, requestId: request.id });
     if (result === 'wrong_password') {
       return sendProblem(request, reply, 422, 'validation_error', { errors: [{ pointer: '/password', detail: request.i18n.t('data.delete.wrongPassword') }] });
     }

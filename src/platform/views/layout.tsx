@@ -49,33 +49,17 @@ function LanguageSwitcher({ ctx }: { ctx: PageContext }) {
   );
 }
 
-/** The header's links: what everyone may open, then what depends on who is signed in. */
-function AccountNav({ ctx }: { ctx: PageContext }) {
+/** The header's links, as the modules declare them for this viewer, and sign-out for signed-in people. */
+function HeaderNav({ ctx }: { ctx: PageContext }) {
   const { t } = ctx.i18n;
-  const viewer = ctx.viewer;
-  const links: Array<[string, string]> = [
-    ...(viewer ? ([['/feed', t('layout.nav.feed')]] as Array<[string, string]>) : []),
-    ['/search', t('layout.nav.search')],
-    ['/communities', t('layout.nav.communities')],
-    ...((viewer
-      ? [
-          ['/account', t('layout.nav.account')],
-          ...(viewer.role === 'moderator' || viewer.role === 'admin' ? [['/moderation/communities', t('layout.nav.moderation')]] : []),
-          ...(viewer.role === 'admin' ? [['/admin', t('layout.nav.admin')]] : []),
-        ]
-      : [
-          ['/login', t('layout.nav.login')],
-          ['/signup', t('layout.nav.signup')],
-        ]) as Array<[string, string]>),
-  ];
   return (
     <ul class="nav-list">
-      {links.map(([href, label]) => (
+      {ctx.links.nav.map(({ href, label }) => (
         <li>
-          <a href={href}>{label}</a>
+          <a href={href}>{t(label)}</a>
         </li>
       ))}
-      {viewer ? (
+      {ctx.viewer ? (
         <li>
           <form method="post" action="/logout" class="inline-form">
             <CsrfField ctx={ctx} />
@@ -113,7 +97,7 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
               Alongside
             </a>
             <nav aria-label={t('layout.nav.label')}>
-              <AccountNav ctx={ctx} />
+              <HeaderNav ctx={ctx} />
             </nav>
             <LanguageSwitcher ctx={ctx} />
           </div>

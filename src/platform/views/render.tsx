@@ -9,6 +9,12 @@ export interface Viewer {
   role: 'user' | 'moderator' | 'admin';
 }
 
+/** A link modules contribute to a place of the layout: where it goes and the message key of its text. */
+export interface PageLink {
+  href: string;
+  label: string;
+}
+
 /** Everything a page component may need from the request, passed explicitly. */
 export interface PageContext {
   i18n: Translator;
@@ -17,6 +23,8 @@ export interface PageContext {
   path: string;
   viewer: Viewer | undefined;
   assets: { css: string; js: string };
+  /** The links of the header and of the account page that this viewer may see, as the modules declare them. */
+  links: { nav: PageLink[]; account: PageLink[] };
 }
 
 /** Renders a full HTML document; Preact escapes every interpolated value. */
