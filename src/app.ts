@@ -13,10 +13,11 @@ import { isApiRequest, registerErrorHandlers } from './platform/errors.js';
 import { createI18n, type I18n } from './platform/i18n.js';
 import { createLogger } from './platform/logger.js';
 import { checkModules, Slots, type AppContext, type ModuleDefinition } from './platform/module.js';
-import { registerOpenApi } from './platform/openapi/index.js';
+import { registerApi } from './platform/openapi/index.js';
 import { registerObservability } from './platform/observability.js';
 import { PUBLIC_DIR } from './platform/paths.js';
 import { resolveSecretKey, Secrets } from './platform/secrets.js';
+import { registerValidation } from './platform/validation.js';
 import { registerSecurityHeaders } from './platform/security.js';
 import { cookieName, registerWebContext, requestIdFrom } from './platform/web.js';
 
@@ -100,7 +101,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   // Every state change needs a valid CSRF token (preHandler runs after the body is parsed), except
   // requests carrying a personal API token: browsers never attach one to a forged request.
-  app.addHook('preHandler', (request, reply, done) => {
+  app.addHook('preValidation', (request, reply, done) => {
     if (SAFE_METHODS.has(request.method) || request.auth?.kind === 'token') return done();
     // An API request without a live session carries no ambient credential a forgery could borrow:
     // the route itself answers 401, or checks the credentials in the body (issuing an API token).
@@ -126,8 +127,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   registerObservability(app, config, ctx.db);
+  // The API document first: every /api/v1 route the modules register is validated by its operation.
+  registerValidation(app);
+  registerApi(app, config.publicUrl, ctx.modules.flatMap((m) => (m.api ? [m.api] : [])));
   for (const module of ctx.modules) module.routes?.(app, ctx);
-  registerOpenApi(app, config.publicUrl, ctx.modules.flatMap((m) => (m.api ? [m.api] : [])));
 
   return app;
 }

@@ -79,7 +79,7 @@ export function registerGuards(app: FastifyInstance): void {
     if (!config?.guard) throw new Error(`${String(route.method)} ${route.url} declares no guard`);
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preValidation', async (request, reply) => {
     const guard = request.routeOptions.config.guard;
     if (!guard) return;
     const viewer = request.viewer;
@@ -101,4 +101,23 @@ export function registerGuards(app: FastifyInstance): void {
     }
     return undefined;
   });
+}
+
+/**
+ * A record a route's guard loads (the community of `:slug`, the ask of `:id`) and hands to the
+ * handler, so it is read and authorized once: `check(load)` is the guard check, `of(request)` what it loaded.
+ */
+export function loadedRecord<T>(name: string) {
+  const loaded = new WeakMap<FastifyRequest, T>();
+  return {
+    check(load: (request: FastifyRequest) => Promise<T>): GuardCheck {
+      return async (request) => {
+        loaded.set(request, await load(request));
+      };
+    },
+    of(request: FastifyRequest): T {
+      if (!loaded.has(request)) throw new Error(`${request.method} ${request.routeOptions.url ?? request.url} reads the ${name} but its guard does not load it`);
+      return loaded.get(request)!;
+    },
+  };
 }

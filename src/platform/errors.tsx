@@ -1,11 +1,20 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { validationProblems } from './validation.js';
 
-/** An error a route raises on purpose: its status and a stable code become the response. */
+/** A refused part of a request: a JSON pointer (into the body, or naming a query parameter) and the message key explaining why. */
+export interface FieldRefusal {
+  pointer: string;
+  key: string;
+  values?: Record<string, string | number>;
+}
+
+/** An error a route raises on purpose: its status and a stable code become the response, with the refused fields if any. */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message?: string,
+    readonly fields: readonly FieldRefusal[] = [],
   ) {
     super(message ?? code);
     this.name = 'HttpError';
@@ -100,18 +109,31 @@ function sendErrorPage(request: FastifyRequest, reply: FastifyReply, status: num
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const raw = typeof error.statusCode === 'number' ? error.statusCode : 500;
-    const status = raw >= 400 && raw <= 599 ? raw : 500;
+    let status = raw >= 400 && raw <= 599 ? raw : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ err: error }, 'request refused');
-    const code = error instanceof HttpError ? error.code : codeFor(status, error);
+    let code = error instanceof HttpError ? error.code : codeFor(status, error);
+    let errors: FieldProblem[] | undefined;
+    if (error.validation) {
+      // Refused by the operation's schema at the door: a malformed id in the path is simply not
+      // found; a body or query that does not fit is refused field by field.
+      const whole = (error.validation as Array<{ instancePath?: string; keyword?: string }>).some((v) => !v.instancePath && v.keyword === 'type');
+      if (error.validationContext === 'params') {
+        status = 404;
+        code = 'not_found';
+      } else if (error.validationContext === 'body' && whole) {
+        // Not an object at all (an array, a string): a malformed request rather than a refused field.
+        status = 400;
+        code = 'bad_request';
+      } else {
+        status = 422;
+        code = 'validation_error';
+        errors = validationProblems(request.i18n, error.validation as never, error.validationContext);
+      }
+    } else if (error instanceof HttpError && error.fields.length > 0) {
+      errors = error.fields.map((f) => ({ pointer: f.pointer, detail: request.i18n.t(f.key, f.values) }));
+    }
     if (isApiRequest(request) || !reply.page) {
-      const errors =
-        status === 400 && error.validation
-          ? error.validation.map((v) => ({
-              pointer: `${v.instancePath || ''}${v.params && 'missingProperty' in v.params ? `/${String(v.params.missingProperty)}` : ''}` || '/',
-              detail: v.message ?? request.i18n.t('errors.400.detail'),
-            }))
-          : undefined;
       // 5xx never say why: the request id is how an admin finds the log line.
       return sendProblem(request, reply, status, code, errors ? { errors } : {});
     }

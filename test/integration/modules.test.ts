@@ -12,6 +12,7 @@ import { anyone, guarded, signedIn, viewerOf } from '../../src/platform/auth.js'
 import { enqueue } from '../../src/platform/jobs/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { ModuleDefinition } from '../../src/platform/module.js';
+import { json, list, operation, record, str } from '../../src/platform/openapi/schema.js';
 import { createTestApp, TestClient, testConfig, type TestApp } from '../support/app.js';
 import { engines, openTestDatabase } from '../support/db.js';
 
@@ -25,6 +26,14 @@ const notesModule: ModuleDefinition = {
   routes(app) {
     app.get('/notes', guarded(signedIn), async (request) => ({ mine: viewerOf(request).displayName }));
     app.get('/api/v1/notes', guarded(anyone), async () => ({ notes: [] }));
+  },
+  api: {
+    tag: { name: 'Notes', description: 'A module of the tests.' },
+    paths: {
+      '/notes': {
+        get: operation({ operationId: 'listNotes', summary: 'Notes', tags: ['Notes'], access: 'public', success: { 200: json('The notes.', record({ notes: list(str()) })) } }),
+      },
+    },
   },
   nav: [{ href: '/notes', label: 'home.pageTitle', order: 15, show: (viewer) => viewer !== undefined }],
   accountLinks: [{ href: '/notes/settings', label: 'home.pageTitle', order: 5 }],
@@ -97,6 +106,21 @@ describe('the module list', () => {
     };
     try {
       await expect(buildApp({ config: testConfig(), db: database.db, modules: [...MODULES, careless] })).rejects.toThrow('GET /open-door declares no guard');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('refuses to start with an API route its OpenAPI document does not describe', async () => {
+    const database = await openTestDatabase('pglite');
+    const undocumented: ModuleDefinition = {
+      name: 'undocumented',
+      routes(app) {
+        app.get('/api/v1/secret-list', guarded(anyone), async () => ({ items: [] }));
+      },
+    };
+    try {
+      await expect(buildApp({ config: testConfig(), db: database.db, modules: [...MODULES, undocumented] })).rejects.toThrow('GET /api/v1/secret-list is not described in the OpenAPI document');
     } finally {
       await database.close();
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { anyone, guarded, signedIn, viewerOf, type GuardCheck } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { choice, optionalText, parseForm, password, problemErrors, text, translateErrors } from '../../platform/forms.js';
 import { enforceLimits, LIMITS, type Limit } from '../../platform/rate-limit.js';
@@ -90,7 +90,8 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
 
   // Called by scripts without a session: the credentials are in the body and cookies are never
   // read (a request that does carry a live session still needs its CSRF token, see app.ts).
-  app.post('/api/v1/auth/tokens', guarded(anyone), async (request, reply) => {
+  // Every attempt counts against the limits, before its body is even checked: guessing cannot hide in malformed requests.
+  const limitAttempts: GuardCheck = async (request, reply) => {
     if (!isJson(request)) throw new HttpError(415, 'unsupported_media_type');
     const body = request.body as Record<string, unknown> | null;
     const email = typeof body?.email === 'string' ? body.email.slice(0, 254) : '';
@@ -101,6 +102,10 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
       // Guessing codes needs the password already; this bounds it further.
       ...(hasCode ? [[LIMITS.secondFactorPerAccount, normalizeEmail(email)] as [Limit, string]] : []),
     ]);
+  };
+
+  app.post('/api/v1/auth/tokens', guarded(anyone, limitAttempts), async (request, reply) => {
+    const body = request.body as Record<string, unknown> | null;
     const parsed = parseForm(issueTokenShape, body);
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const input = parsed.value;

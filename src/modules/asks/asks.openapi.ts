@@ -1,5 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, pathParam, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, int, json, list, nullable, num, obj, oneOf, operation, pathParam, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { SKILLS } from '../profile/index.js';
 import {
   ACCESSIBILITY_MAX,
@@ -39,7 +40,7 @@ const askInput = obj(
     area: nullable(str({ max: AREA_MAX, description: 'Needed unless `online`.' })),
     areaPlaceId: nullable(str({ pattern: '^\\d{1,12}$' })),
     locationDetail: nullable(str({ max: LOCATION_DETAIL_MAX })),
-    locationSensitive: { type: 'boolean', description: 'Only pledged allies and organizers see `locationDetail`.' },
+    locationSensitive: Type.Boolean({ description: 'Only pledged allies and organizers see `locationDetail`.' }),
     skills: list(oneOf(SKILLS), SKILLS.length),
     languages: list(language, LANGUAGES_MAX),
     accessibilityNotes: nullable(str({ max: ACCESSIBILITY_MAX })),
@@ -75,7 +76,7 @@ const askProperties = {
   online: bool,
   area: nullable(str()),
   areaPlaceId: nullable(str()),
-  areaPoint: nullable(record({ lat: { type: 'number' }, lon: { type: 'number' } })),
+  areaPoint: nullable(record({ lat: num, lon: num })),
   locationSensitive: bool,
   locationDetail: nullable(str({ description: 'Present only when the caller may see it.' })),
   skills: list(str()),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { anyone, guarded, loadedRecord, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { choice, optionalText, parseForm, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
@@ -126,6 +126,20 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return found;
   }
 
+  // What each route's guard loads and checks before its handler (and before its body is validated).
+  const theCommunity = loadedRecord<CommunityAccess>('community');
+  const theAsk = loadedRecord<AskAccess>('ask');
+  /** The community of `:slug` as the viewer may see it (404); 'create' also needs the right to post its asks (403). */
+  const community = (need: 'see' | 'create') =>
+    theCommunity.check(async (request) => {
+      const access = await visibleCommunity(request, request.viewer);
+      if (need === 'create' && !canCreateAsk(request.viewer, access)) throw new HttpError(403, 'authorization_error');
+      return access;
+    });
+  /** The ask of `:id` as the viewer may see it (404); 'edit' and 'status' also need to manage it (403), and 'edit' an ask not yet closed (409). */
+  const ask = (need: 'see' | 'edit' | 'status') =>
+    theAsk.check((request) => (need === 'see' ? visibleAsk(request, request.viewer) : managedAsk(request, viewerOf(request), need)));
+
   function renderForm(
     reply: FastifyReply,
     options: { access: CommunityAccess; action: string; heading: string; state: FormState; candidates?: Place[]; addRows?: string | undefined; body?: Record<string, unknown> },
@@ -197,9 +211,9 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   // ---- pages ------------------------------------------------------------------------------------------
 
-  app.get('/c/:slug/asks', guarded(anyone), async (request, reply) => {
+  app.get('/c/:slug/asks', guarded(anyone, community('see')), async (request, reply) => {
     const viewer = request.viewer;
-    const access = await visibleCommunity(request, viewer);
+    const access = theCommunity.of(request);
     const after = (request.query as Record<string, unknown>).after;
     const cursor = typeof after === 'string' ? decodeCursor(after) : undefined;
     const page = await listVisibleAsks(db, access, viewer, { limit: PAGE_SIZE, ...(cursor ? { after: cursor } : {}) });
@@ -209,18 +223,15 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     );
   });
 
-  app.get('/c/:slug/asks/new', guarded(signedIn), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const access = await visibleCommunity(request, viewer);
-    if (!canCreateAsk(viewer, access)) throw new HttpError(403, 'authorization_error');
+  app.get('/c/:slug/asks/new', guarded(signedIn, community('create')), async (request, reply) => {
+    const access = theCommunity.of(request);
     const values = { language: request.i18n.locale, priority: 'normal', withdrawalCutoffHours: '24', timeZone: 'UTC' };
     return renderForm(reply, { access, action: `/c/${access.community.slug}/asks`, heading: request.i18n.t('asks.new.title'), state: { values, errors: {} } });
   });
 
-  app.post('/c/:slug/asks', guarded(signedIn), async (request, reply) => {
+  app.post('/c/:slug/asks', guarded(signedIn, community('create')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const access = await visibleCommunity(request, viewer);
-    if (!canCreateAsk(viewer, access)) throw new HttpError(403, 'authorization_error');
+    const access = theCommunity.of(request);
     const action = `/c/${access.community.slug}/asks`;
     const heading = request.i18n.t('asks.new.title');
     const submitted = handleSubmission(request, reply, access, action, heading);
@@ -234,21 +245,20 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.redirect(`/asks/${result.id}`, 303);
   });
 
-  app.get('/asks/:id', guarded(anyone), async (request, reply) => {
-    const found = await visibleAsk(request, request.viewer);
+  app.get('/asks/:id', guarded(anyone, ask('see')), async (request, reply) => {
+    const found = theAsk.of(request);
     return renderAsk(reply, request.viewer, found);
   });
 
-  app.get('/asks/:id/edit', guarded(signedIn), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const found = await managedAsk(request, viewer, 'edit');
+  app.get('/asks/:id/edit', guarded(signedIn, ask('edit')), async (request, reply) => {
+    const found = theAsk.of(request);
     const heading = request.i18n.t('asks.edit.title');
     return renderForm(reply, { access: found.access, action: `/asks/${found.ask.id}/edit`, heading, state: { values: askFormValues(found.ask), errors: {} } });
   });
 
-  app.post('/asks/:id/edit', guarded(signedIn), async (request, reply) => {
+  app.post('/asks/:id/edit', guarded(signedIn, ask('edit')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await managedAsk(request, viewer, 'edit');
+    const found = theAsk.of(request);
     const action = `/asks/${found.ask.id}/edit`;
     const heading = request.i18n.t('asks.edit.title');
     const submitted = handleSubmission(request, reply, found.access, action, heading, found.ask);
@@ -263,9 +273,9 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   for (const action of ['publish', 'pause', 'resume', 'fill', 'close'] as const satisfies readonly AskAction[]) {
-    app.post(`/asks/:id/${action}`, guarded(signedIn), async (request, reply) => {
+    app.post(`/asks/:id/${action}`, guarded(signedIn, ask('status')), async (request, reply) => {
       const viewer = viewerOf(request);
-      const found = await managedAsk(request, viewer, 'status');
+      const found = theAsk.of(request);
       let outcome: string | undefined;
       if (action === 'close') {
         const parsed = parseForm(CLOSE_FORM, request.body);
@@ -307,9 +317,9 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return body as Record<string, unknown>;
   }
 
-  app.get('/api/v1/communities/:slug/asks', guarded(anyone), async (request, reply) => {
+  app.get('/api/v1/communities/:slug/asks', guarded(anyone, community('see')), async (request, reply) => {
     const viewer = request.viewer;
-    const access = await visibleCommunity(request, viewer);
+    const access = theCommunity.of(request);
     const query = request.query as Record<string, unknown>;
     let after: { at: string; id: string } | undefined;
     if (query.after !== undefined) {
@@ -338,17 +348,16 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     });
   });
 
-  app.get('/api/v1/asks/:id', guarded(anyone), async (request, reply) => {
-    const found = await visibleAsk(request, request.viewer);
+  app.get('/api/v1/asks/:id', guarded(anyone, ask('see')), async (request, reply) => {
+    const found = theAsk.of(request);
     return reply
       .header('cache-control', 'no-store')
       .send(askJson(found.ask, found.access, request.viewer, { pledged: await pledged(request.viewer, found.ask.id) }));
   });
 
-  app.post('/api/v1/communities/:slug/asks', guarded(signedIn), async (request, reply) => {
+  app.post('/api/v1/communities/:slug/asks', guarded(signedIn, community('create')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const access = await visibleCommunity(request, viewer);
-    if (!canCreateAsk(viewer, access)) throw new HttpError(403, 'authorization_error');
+    const access = theCommunity.of(request);
     const flat = flattenAskJson(jsonBody(request));
     if (!flat) return apiInvalid(request, reply, { '/windows': { key: 'asks.error.rows' } });
     const parsed = parseAsk(flat, new Date());
@@ -359,9 +368,9 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.code(201).header('location', `/api/v1/asks/${result.id}`).header('cache-control', 'no-store').send(askJson(created!.ask, created!.access, viewer));
   });
 
-  app.patch('/api/v1/asks/:id', guarded(signedIn), async (request, reply) => {
+  app.patch('/api/v1/asks/:id', guarded(signedIn, ask('edit')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await managedAsk(request, viewer, 'edit');
+    const found = theAsk.of(request);
     // A partial update: fields left out keep their value and go through the same checks.
     const flat = flattenAskJson({ ...askPatchBase(found.ask), ...jsonBody(request) });
     if (!flat) return apiInvalid(request, reply, { '/windows': { key: 'asks.error.rows' } });
@@ -373,9 +382,9 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.header('cache-control', 'no-store').send(askJson(saved!.ask, saved!.access, viewer));
   });
 
-  app.post('/api/v1/asks/:id/status', guarded(signedIn), async (request, reply) => {
+  app.post('/api/v1/asks/:id/status', guarded(signedIn, ask('status')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await managedAsk(request, viewer, 'status');
+    const found = theAsk.of(request);
     const parsed = parseForm(STATUS_JSON, jsonBody(request));
     if (!parsed.ok) return apiInvalid(request, reply, parsed.errors, parsed.unknown);
     const target = parsed.value.status!;

@@ -1,12 +1,13 @@
+import { Type } from '@sinclair/typebox';
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, pathParam, raw, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { FEEDBACK_KINDS, FEEDBACK_MAX, HOURS_MAX, OUTCOME_LINE_MAX, QUANTITY_MAX } from './commitments.form.js';
 import { COMMITMENT_STATES, OUTCOMES } from './commitments.policy.js';
 
 const TAG = 'Commitments';
 
 const commitmentId = pathParam('id', uuid, 'The commitment\'s id.');
-const number = (description: string) => ({ anyOf: [{ type: 'number', minimum: 0 }, str({ pattern: '^\\d{1,12}([.,]\\d{1,3})?$' })], description });
+const number = (description: string) => Type.Union([Type.Number({ minimum: 0 }), str({ pattern: '^\\d{1,12}([.,]\\d{1,3})?$' })], { description });
 
 const feedback = record({ id: uuid, kind: oneOf(FEEDBACK_KINDS), body: str(), createdAt: dateTime, acknowledgedAt: nullable(dateTime), reply: nullable(str()) });
 
@@ -69,7 +70,7 @@ export const commitmentsApi: ModuleApi = {
             'Pledged or waitlisted (or, with `Idempotent-Replayed`, the first answer again).',
             record({
               commitment: record({ id: uuid, askId: uuid, state: oneOf(['pledged', 'waitlisted']), position: nullable(int(1)) }),
-              capacityWarning: { type: 'boolean', description: 'The commitment takes the ally past their weekly capacity.' },
+              capacityWarning: Type.Boolean({ description: 'The commitment takes the ally past their weekly capacity.' }),
             }),
             { Location: { $ref: '#/components/headers/Location' }, 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } },
           ),
@@ -142,7 +143,7 @@ export const commitmentsApi: ModuleApi = {
         parameters: [pathParam('id', uuid, 'The feedback\'s id.')],
         body: obj({ reply: nullable(str({ max: FEEDBACK_MAX })) }),
         bodyRequired: false,
-        success: { 200: json('Acknowledged.', { allOf: [ref('Feedback')], properties: { commitmentId: uuid }, required: ['commitmentId'] }) },
+        success: { 200: json('Acknowledged.', raw({ allOf: [ref('Feedback')], properties: { commitmentId: uuid }, required: ['commitmentId'] })) },
         problems: [404, 409, 422],
       }),
     },

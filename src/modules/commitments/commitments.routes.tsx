@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { guarded, loadedRecord, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { parseForm, problemErrors, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
@@ -96,6 +96,31 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return found;
   }
 
+  // What each route's guard loads and checks before its handler (and before its body is validated).
+  const theAsk = loadedRecord<{ ask: AskRecord; access: CommunityAccess }>('ask');
+  const theCommitment = loadedRecord<CommitmentAccess>('commitment');
+  /** The ask of `:id`, when the viewer may commit to it (404 otherwise); 'confirm' also needs to confirm its commitments (403). */
+  const ask = (need: 'commit' | 'confirm') =>
+    theAsk.check(async (request) => {
+      const viewer = viewerOf(request);
+      const found = await visibleAsk(request, viewer);
+      if (need === 'confirm' && !canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+      return found;
+    });
+  /** The commitment of `:id`, when the viewer is its ally or an organizer of its community (404 otherwise), and allowed this action (403). */
+  const commitment = (need: 'see' | 'ally' | 'confirm' | 'feedback') =>
+    theCommitment.check(async (request) => {
+      const viewer = viewerOf(request);
+      const found = await visibleCommitment(request, viewer);
+      const allowed =
+        need === 'see' ||
+        (need === 'ally' && found.actor === 'ally') ||
+        (need === 'confirm' && canConfirmCommitment(viewer, found.access, found.commitment.userId)) ||
+        (need === 'feedback' && found.actor === 'organizer' && canConfirm(viewer, found.access));
+      if (!allowed) throw new HttpError(403, 'authorization_error');
+      return found;
+    });
+
   function showDetail(viewer: Viewer, found: CommitmentAccess): boolean {
     const c = found.commitment;
     return canSeeLocationDetail(viewer, found.access, { status: c.askStatus, locationSensitive: c.locationSensitive }, { pledged: found.actor === 'ally' && c.state === 'pledged' });
@@ -145,16 +170,16 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
 
   // ---- pages ------------------------------------------------------------------------------------------
 
-  app.get('/asks/:id/commit', guarded(signedIn), async (request, reply) => {
+  app.get('/asks/:id/commit', guarded(signedIn, ask('commit')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleAsk(request, viewer);
+    const found = theAsk.of(request);
     const notice = found.ask.status === 'open' ? undefined : request.i18n.t('commitments.error.not_open');
     return renderCommit(reply, viewer, found, { values: { idempotencyKey: newIdempotencyKey() }, errors: {} }, notice);
   });
 
-  app.post('/asks/:id/commit', guarded(signedIn), async (request, reply) => {
+  app.post('/asks/:id/commit', guarded(signedIn, ask('commit')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleAsk(request, viewer);
+    const found = theAsk.of(request);
     const options = await commitOptions(ctx, found.ask);
     const parsed = parseCommit(request.body, factsOf(found.ask, options));
     const carry = stringFields(request.body, COMMIT_FIELDS);
@@ -188,36 +213,33 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.page(request.i18n.t('commitments.mine.title'), <MyCommitmentsPage ctx={reply.pageContext()} commitments={mine.commitments} feedback={mine.feedback} />);
   });
 
-  app.get('/commitments/:id', guarded(signedIn), async (request, reply) => {
+  app.get('/commitments/:id', guarded(signedIn, commitment('see')), async (request, reply) => {
     const viewer = viewerOf(request);
-    return renderCommitment(reply, viewer, await visibleCommitment(request, viewer));
+    return renderCommitment(reply, viewer, theCommitment.of(request));
   });
 
-  app.post('/commitments/:id/withdraw', guarded(signedIn), async (request, reply) => {
+  app.post('/commitments/:id/withdraw', guarded(signedIn, commitment('ally')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleCommitment(request, viewer);
-    if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
+    const found = theCommitment.of(request);
     noExtraFields(request);
     const result = await withdraw(ctx, { commitmentId: found.commitment.id, userId: viewer.id, requestId: request.id });
     if (!result.ok) throw new HttpError(409, 'conflict');
     return reply.redirect(`/commitments/${found.commitment.id}`, 303);
   });
 
-  app.post('/commitments/:id/report', guarded(signedIn), async (request, reply) => {
+  app.post('/commitments/:id/report', guarded(signedIn, commitment('ally')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleCommitment(request, viewer);
-    if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
+    const found = theCommitment.of(request);
     noExtraFields(request);
     const result = await report(ctx, { commitment: found.commitment, userId: viewer.id, requestId: request.id });
     if (!result.ok) throw new HttpError(409, 'conflict');
     return reply.redirect(`/commitments/${found.commitment.id}`, 303);
   });
 
-  app.post('/commitments/:id/confirm', guarded(signedIn), async (request, reply) => {
+  app.post('/commitments/:id/confirm', guarded(signedIn, commitment('confirm')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleCommitment(request, viewer);
+    const found = theCommitment.of(request);
     const c = found.commitment;
-    if (!canConfirmCommitment(viewer, found.access, c.userId)) throw new HttpError(403, 'authorization_error');
     const parsed = parseConfirm(request.body, c.askKind, c.askCurrency);
     if (!parsed.ok) {
       const errors = translateErrors(request.i18n, parsed.errors);
@@ -230,10 +252,9 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.redirect(`/commitments/${c.id}`, 303);
   });
 
-  app.post('/commitments/:id/feedback', guarded(signedIn), async (request, reply) => {
+  app.post('/commitments/:id/feedback', guarded(signedIn, commitment('feedback')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleCommitment(request, viewer);
-    if (found.actor !== 'organizer' || !canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+    const found = theCommitment.of(request);
     const parsed = parseForm(FEEDBACK_FORM, request.body);
     if (!parsed.ok) {
       const errors = translateErrors(request.i18n, parsed.errors as Record<string, FieldError>);
@@ -279,19 +300,17 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     );
   }
 
-  app.get('/asks/:id/confirm', guarded(signedIn), async (request, reply) => {
+  app.get('/asks/:id/confirm', guarded(signedIn, ask('confirm')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleAsk(request, viewer);
-    if (!canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+    const found = theAsk.of(request);
     const done = (request.query as Record<string, unknown>).confirmed;
     const notice = typeof done === 'string' && /^\d{1,5}$/.test(done) ? request.i18n.t('commitments.bulk.done', { count: Number(done) }) : undefined;
     return bulkPage(reply, viewer, found, undefined, notice);
   });
 
-  app.post('/asks/:id/confirm', guarded(signedIn), async (request, reply) => {
+  app.post('/asks/:id/confirm', guarded(signedIn, ask('confirm')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleAsk(request, viewer);
-    if (!canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+    const found = theAsk.of(request);
     const pending = await pendingConfirmation(ctx, found.ask.id, viewer.id);
     const parsed = parseBulkConfirm(
       request.body,
@@ -317,9 +336,9 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return body as Record<string, unknown>;
   }
 
-  app.post('/api/v1/asks/:id/commitments', guarded(signedIn), async (request, reply) => {
+  app.post('/api/v1/asks/:id/commitments', guarded(signedIn, ask('commit')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleAsk(request, viewer);
+    const found = theAsk.of(request);
     const body = { ...jsonBody(request) };
     const header = request.headers['idempotency-key'];
     if (header !== undefined) {
@@ -342,10 +361,9 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return sendProblem(request, reply, 409, 'conflict', { detail: conflictNotice(request, result) });
   });
 
-  app.post('/api/v1/commitments/:id/withdraw', guarded(signedIn), async (request, reply) => {
+  app.post('/api/v1/commitments/:id/withdraw', guarded(signedIn, commitment('ally')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleCommitment(request, viewer);
-    if (found.actor !== 'ally') throw new HttpError(403, 'authorization_error');
+    const found = theCommitment.of(request);
     if (!parseForm({}, jsonBody(request)).ok) throw new HttpError(400, 'bad_request');
     const result = await withdraw(ctx, { commitmentId: found.commitment.id, userId: viewer.id, requestId: request.id });
     if (!result.ok) return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t('commitments.error.final') });
@@ -353,11 +371,10 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.header('cache-control', 'no-store').send(commitmentJson(fresh!.commitment, { showDetail: showDetail(viewer, fresh!) }));
   });
 
-  app.post('/api/v1/commitments/:id/confirm', guarded(signedIn), async (request, reply) => {
+  app.post('/api/v1/commitments/:id/confirm', guarded(signedIn, commitment('confirm')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleCommitment(request, viewer);
+    const found = theCommitment.of(request);
     const c = found.commitment;
-    if (!canConfirmCommitment(viewer, found.access, c.userId)) throw new HttpError(403, 'authorization_error');
     const parsed = parseConfirm(jsonBody(request), c.askKind, c.askCurrency);
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const result = await confirm(ctx, { commitment: c, actorId: viewer.id, confirm: parsed.value, requestId: request.id });
@@ -366,10 +383,9 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.header('cache-control', 'no-store').send(commitmentJson(fresh!.commitment, { showDetail: showDetail(viewer, fresh!) }));
   });
 
-  app.post('/api/v1/commitments/:id/feedback', guarded(signedIn), async (request, reply) => {
+  app.post('/api/v1/commitments/:id/feedback', guarded(signedIn, commitment('feedback')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const found = await visibleCommitment(request, viewer);
-    if (found.actor !== 'organizer' || !canConfirm(viewer, found.access)) throw new HttpError(403, 'authorization_error');
+    const found = theCommitment.of(request);
     const parsed = parseForm(FEEDBACK_FORM, jsonBody(request));
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const id = await giveFeedback(ctx, { commitment: found.commitment, authorId: viewer.id, kind: parsed.value.kind!, body: parsed.value.body, requestId: request.id });

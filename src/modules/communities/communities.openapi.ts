@@ -1,5 +1,5 @@
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, empty, json, list, nullable, obj, oneOf, operation, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, empty, json, list, nullable, num, obj, oneOf, operation, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import {
   ANSWER_MAX,
   AREA_MAX,
@@ -78,7 +78,7 @@ export const communitiesApi: ModuleApi = {
       ledBy: list(str()),
       serves: list(str()),
       online: bool,
-      area: nullable(record({ label: str(), placeId: nullable(str()), lat: nullable({ type: 'number' }), lon: nullable({ type: 'number' }) })),
+      area: nullable(record({ label: str(), placeId: nullable(str()), lat: nullable(num), lon: nullable(num) })),
       languages: list(str()),
       howToHelp: nullable(str()),
       donationChannels: list(channel),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, moderators, signedIn, viewerOf } from '../../platform/auth.js';
+import { anyone, guarded, loadedRecord, moderators, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { parseForm, problemErrors, text, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
@@ -111,6 +111,16 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return decision;
   }
 
+  // The community of `:slug`, loaded and authorized by each route's guard before its handler runs
+  // (and before its body is validated): 404 when hidden, 403 when forbidden, and the decision kept
+  // so that the handler can explain a conflict.
+  const theCommunity = loadedRecord<{ view: CommunityView; decision: 'allow' | 'conflict' }>('community');
+  const community = (action?: CommunityAction) =>
+    theCommunity.check(async (request) => {
+      const found = await visible(request);
+      return { view: found, decision: action ? authorize(found, action) : 'allow' };
+    });
+
   function conflictPage(reply: FastifyReply, view: CommunityView, key: string) {
     reply.code(409);
     const message = reply.request.i18n.t(key);
@@ -169,18 +179,16 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.page(view.record.name, <CommunityPage ctx={reply.pageContext()} view={view} joinState={joinState} />);
   }
 
-  app.get('/c/:slug', guarded(anyone), async (request, reply) => renderCommunity(reply, await visible(request)));
+  app.get('/c/:slug', guarded(anyone, community()), async (request, reply) => renderCommunity(reply, theCommunity.of(request).view));
 
-  app.get('/c/:slug/edit', guarded(signedIn), async (request, reply) => {
-    const view = await visible(request);
-    authorize(view, 'edit');
+  app.get('/c/:slug/edit', guarded(signedIn, community('edit')), async (request, reply) => {
+    const view = theCommunity.of(request).view;
     return renderForm(reply, 'edit', `/c/${view.record.slug}/edit`, { values: formValues(view.record), errors: {} });
   });
 
-  app.post('/c/:slug/edit', guarded(signedIn), async (request, reply) => {
+  app.post('/c/:slug/edit', guarded(signedIn, community('edit')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const view = await visible(request);
-    authorize(view, 'edit');
+    const view = theCommunity.of(request).view;
     const action = `/c/${view.record.slug}/edit`;
     const parsed = parseCommunityForm(request.body, { edit: true });
     if (!parsed.ok) {
@@ -205,10 +213,10 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
 
   /** A page form that changes the viewer's own standing: follow, unfollow, leave, step down. */
   function ownChange(path: string, action: CommunityAction, run: (viewer: Viewer, view: CommunityView, requestId: string) => Promise<ChangeResult>, conflictKey: string) {
-    app.post(path, guarded(signedIn), async (request, reply) => {
+    app.post(path, guarded(signedIn, community(action)), async (request, reply) => {
       const viewer = viewerOf(request);
-      const view = await visible(request);
-      if (authorize(view, action) === 'conflict') return conflictPage(reply, view, conflictKey);
+      const { view, decision } = theCommunity.of(request);
+      if (decision === 'conflict') return conflictPage(reply, view, conflictKey);
       const result = await run(viewer, view, request.id);
       if (result === 'not_found') throw new HttpError(404, 'not_found');
       if (result === 'conflict') return conflictPage(reply, view, conflictKey);
@@ -226,10 +234,10 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     'communities.error.lastOrganizer',
   );
 
-  app.post('/c/:slug/join', guarded(signedIn), async (request, reply) => {
+  app.post('/c/:slug/join', guarded(signedIn, community('request_join')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const view = await visible(request);
-    if (authorize(view, 'request_join') === 'conflict') return conflictPage(reply, view, 'communities.error.alreadyIn');
+    const { view, decision } = theCommunity.of(request);
+    if (decision === 'conflict') return conflictPage(reply, view, 'communities.error.alreadyIn');
     const parsed = parseJoinAnswers(request.body, view.record.joinQuestions.length, 'form');
     if (!parsed.ok) {
       const errors = translateErrors(request.i18n, parsed.errors);
@@ -253,16 +261,14 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     );
   }
 
-  app.get('/c/:slug/people', guarded(signedIn), async (request, reply) => {
-    const view = await visible(request);
-    authorize(view, 'manage_people');
+  app.get('/c/:slug/people', guarded(signedIn, community('manage_people')), async (request, reply) => {
+    const view = theCommunity.of(request).view;
     return renderPeople(reply, view);
   });
 
-  app.post('/c/:slug/invites', guarded(signedIn), async (request, reply) => {
+  app.post('/c/:slug/invites', guarded(signedIn, community('invite')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const view = await visible(request);
-    authorize(view, 'invite');
+    const view = theCommunity.of(request).view;
     if (!parseForm({}, request.body).ok) throw new HttpError(400, 'bad_request');
     const invite = await createInvite(db, { viewer, communityId: view.record.id, requestId: request.id });
     // The link is shown once, in this response: it is never stored and never put in a URL we redirect to.
@@ -271,10 +277,9 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   });
 
   for (const action of ['promote', 'remove', 'block', 'unblock'] as const satisfies readonly PersonAction[]) {
-    app.post(`/c/:slug/people/:userId/${action}`, guarded(signedIn), async (request, reply) => {
+    app.post(`/c/:slug/people/:userId/${action}`, guarded(signedIn, community(action)), async (request, reply) => {
       const viewer = viewerOf(request);
-      const view = await visible(request);
-      authorize(view, action);
+      const view = theCommunity.of(request).view;
       const userId = uuidParam(request, 'userId');
       if (!parseForm({}, request.body).ok) throw new HttpError(400, 'bad_request');
       const result = await actOnPerson(db, { viewer, communityId: view.record.id, userId, action, requestId: request.id });
@@ -285,10 +290,9 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   }
 
   for (const decision of ['approve', 'decline'] as const) {
-    app.post(`/c/:slug/requests/:requestId/${decision}`, guarded(signedIn), async (request, reply) => {
+    app.post(`/c/:slug/requests/:requestId/${decision}`, guarded(signedIn, community('decide_request')), async (request, reply) => {
       const viewer = viewerOf(request);
-      const view = await visible(request);
-      authorize(view, 'decide_request');
+      const view = theCommunity.of(request).view;
       const joinRequestId = uuidParam(request, 'requestId');
       const result = await decideJoinRequest(db, { viewer, communityId: view.record.id, joinRequestId, approve: decision === 'approve', requestId: request.id });
       if (result === 'not_found') throw new HttpError(404, 'not_found');
@@ -337,9 +341,9 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   });
 
   for (const decision of ['verify', 'reject'] as const) {
-    app.post(`/moderation/communities/:slug/${decision}`, guarded(moderators), async (request, reply) => {
+    app.post(`/moderation/communities/:slug/${decision}`, guarded(moderators, community()), async (request, reply) => {
       const viewer = viewerOf(request);
-      const view = await visible(request);
+      const view = theCommunity.of(request).view;
       const parsed = parseForm(MODERATION_FORM, request.body);
       if (!parsed.ok) {
         reply.code(422);
@@ -383,8 +387,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     });
   });
 
-  app.get('/api/v1/communities/:slug', guarded(anyone), async (request, reply) => {
-    const view = await visible(request);
+  app.get('/api/v1/communities/:slug', guarded(anyone, community()), async (request, reply) => {
+    const view = theCommunity.of(request).view;
     return reply.header('cache-control', 'no-store').send(communityJson(view.record, view));
   });
 
@@ -402,29 +406,29 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.code(201).header('location', `/api/v1/communities/${result.slug}`).send(communityJson(view!.record, view));
   });
 
-  app.post('/api/v1/communities/:slug/follow', guarded(signedIn), async (request, reply) => {
+  app.post('/api/v1/communities/:slug/follow', guarded(signedIn, community('follow')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const view = await visible(request);
-    if (authorize(view, 'follow') === 'conflict') return conflictProblem(request, reply, 'communities.error.alreadyIn');
+    const { view, decision } = theCommunity.of(request);
+    if (decision === 'conflict') return conflictProblem(request, reply, 'communities.error.alreadyIn');
     const result = await follow(db, { viewer, communityId: view.record.id, requestId: request.id });
     if (result === 'not_found') throw new HttpError(404, 'not_found');
     if (result === 'conflict') return conflictProblem(request, reply, 'communities.error.alreadyIn');
     return reply.send({ role: 'ally' });
   });
 
-  app.delete('/api/v1/communities/:slug/follow', guarded(signedIn), async (request, reply) => {
+  app.delete('/api/v1/communities/:slug/follow', guarded(signedIn, community('unfollow')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const view = await visible(request);
-    if (authorize(view, 'unfollow') === 'conflict') return conflictProblem(request, reply, 'communities.error.leaveInstead');
+    const { view, decision } = theCommunity.of(request);
+    if (decision === 'conflict') return conflictProblem(request, reply, 'communities.error.leaveInstead');
     const result = await unfollow(db, { viewer, communityId: view.record.id, requestId: request.id });
     if (result !== 'ok') return conflictProblem(request, reply, 'communities.error.leaveInstead');
     return reply.code(204).send();
   });
 
-  app.post('/api/v1/communities/:slug/join-requests', guarded(signedIn), async (request, reply) => {
+  app.post('/api/v1/communities/:slug/join-requests', guarded(signedIn, community('request_join')), async (request, reply) => {
     const viewer = viewerOf(request);
-    const view = await visible(request);
-    if (authorize(view, 'request_join') === 'conflict') return conflictProblem(request, reply, 'communities.error.alreadyIn');
+    const { view, decision } = theCommunity.of(request);
+    if (decision === 'conflict') return conflictProblem(request, reply, 'communities.error.alreadyIn');
     const parsed = parseJoinAnswers(request.body, view.record.joinQuestions.length, 'json');
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const result = await requestToJoin(db, { viewer, communityId: view.record.id, answers: parsed.value, requestId: request.id });
@@ -433,9 +437,8 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.code(201).send({ status: 'pending' });
   });
 
-  app.get('/api/v1/communities/:slug/memberships', guarded(signedIn), async (request, reply) => {
-    const view = await visible(request);
-    authorize(view, 'view_memberships');
+  app.get('/api/v1/communities/:slug/memberships', guarded(signedIn, community('view_memberships')), async (request, reply) => {
+    const view = theCommunity.of(request).view;
     const people = await peopleOf(db, view.record.id);
     return reply.header('cache-control', 'no-store').send({
       memberships: people.memberships.map((m) => ({ userId: m.userId, displayName: m.displayName, role: m.role, since: new Date(m.since).toISOString() })),
@@ -445,9 +448,9 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   });
 
   for (const decision of ['verify', 'reject'] as const) {
-    app.post(`/api/v1/moderation/communities/:slug/${decision}`, guarded(moderators), async (request, reply) => {
+    app.post(`/api/v1/moderation/communities/:slug/${decision}`, guarded(moderators, community()), async (request, reply) => {
       const viewer = viewerOf(request);
-      const view = await visible(request);
+      const view = theCommunity.of(request).view;
       const parsed = parseForm(MODERATION_FORM, request.body);
       if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
       if (decideModeration(viewer, view.record.status) === 'conflict') return conflictProblem(request, reply, 'moderation.communities.decided');

@@ -1,5 +1,6 @@
+import type { TSchema } from '@sinclair/typebox';
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, int, json, list, nullable, num, obj, oneOf, operation, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { ASK_KINDS } from '../asks/index.js';
 import { FEED_PAGE_SIZE } from './feed.policy.js';
 import { API_LIMIT_MAX, NEAR_MAX, ONLINE_CHOICES, QUERY_MAX, SORTS, TAG_MAX, WITHIN_MAX_KM } from './search.form.js';
@@ -42,7 +43,7 @@ const reason = obj(
 
 const searchParameters = [
   queryParam('q', str({ max: QUERY_MAX }), 'Words, as typed in a search box ("quotes" for phrases, -word to leave out). Each ask is read in its own language (English and Spanish stemmed).'),
-  queryParam('kind', oneOf(ASK_KINDS), 'Repeat for several kinds.'),
+  queryParam('kind', list(oneOf(ASK_KINDS), ASK_KINDS.length), 'Repeat for several kinds (`kind=shift&kind=skill`).'),
   queryParam('skill', str(), 'A skill code of the taxonomy.'),
   queryParam('language', str({ pattern: '^[a-z]{2,3}$' }), 'Asks written or carried out in this language.'),
   queryParam('from', str({ format: 'date' }), 'Asks happening on or after this day (UTC). Asks without dates are left out.'),
@@ -102,7 +103,7 @@ export const discoveryApi: ModuleApi = {
               page: int(1),
               pages: int(0),
               asks: list(
-                obj({ ...((discovered.properties as Record<string, Record<string, unknown>>) ?? {}), score: { type: 'number' }, reasons: list(ref('FeedReason')) }, [
+                obj({ ...((discovered.properties as Record<string, TSchema>) ?? {}), score: num, reasons: list(ref('FeedReason')) }, [
                   ...((discovered.required as string[]) ?? []),
                   'score',
                   'reasons',

@@ -1,10 +1,11 @@
+import { Type } from '@sinclair/typebox';
 import type { ModuleApi } from '../../platform/module.js';
 import { dateTime, int, json, list, nullable, oneOf, operation, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 
 const TAG = 'Ledger';
 
 const totals = record({
-  hours: { type: 'number', minimum: 0, description: 'Time the community confirmed (done and partly done).' },
+  hours: Type.Number({ minimum: 0, description: 'Time the community confirmed (done and partly done).' }),
   minutes: int(0),
   money: list(record({ currency: str(), amountMinor: int(0), amount: str({ description: 'In major units, e.g. "250.50".' }) })),
   supplies: list(record({ item: str(), unit: nullable(str()), quantity: int(0) })),

@@ -1,5 +1,5 @@
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, json, operation, record } from '../../platform/openapi/schema.js';
+import { bool, json, operation, record, ref } from '../../platform/openapi/schema.js';
 import { NOTIFICATION_KINDS } from './notifications.kinds.js';
 
 const TAG = 'Notifications';
@@ -17,7 +17,7 @@ export const notificationsApi: ModuleApi = {
         summary: 'The caller\'s mail preferences',
         tags: [TAG],
         access: 'read',
-        success: { 200: json('Every kind with whether its mails are sent.', { $ref: '#/components/schemas/NotificationPreferences' }) },
+        success: { 200: json('Every kind with whether its mails are sent.', ref('NotificationPreferences')) },
       }),
       put: operation({
         operationId: 'setNotificationPreferences',
@@ -27,7 +27,7 @@ export const notificationsApi: ModuleApi = {
         access: 'write',
         body: preferences,
         bodyRequired: true,
-        success: { 200: json('The saved preferences.', { $ref: '#/components/schemas/NotificationPreferences' }) },
+        success: { 200: json('The saved preferences.', ref('NotificationPreferences')) },
         problems: [422],
       }),
     },

@@ -1,5 +1,5 @@
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, empty, int, json, list, nullable, obj, oneOf, operation, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { anyObject, bool, empty, int, json, list, nullable, num, obj, oneOf, operation, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { CONTENT_MODES } from './deletion.js';
 import {
   CAPACITY_MAX_HOURS,
@@ -36,7 +36,7 @@ const profileFields = {
 export const profileApi: ModuleApi = {
   tag: { name: TAG, description: 'The caller\'s own profile, data and account.' },
   schemas: {
-    Profile: record({ id: uuid, ...profileFields, homePoint: nullable(record({ lat: { type: 'number' }, lon: { type: 'number' } })) }),
+    Profile: record({ id: uuid, ...profileFields, homePoint: nullable(record({ lat: num, lon: num })) }),
   },
   paths: {
     '/me': {
@@ -75,7 +75,7 @@ export const profileApi: ModuleApi = {
         summary: 'Everything the instance keeps about the caller, as one JSON document',
         tags: [TAG],
         access: 'read',
-        success: { 200: json('The export.', { type: 'object', description: 'The same document as the data page\'s download.' }) },
+        success: { 200: json('The export.', anyObject('The same document as the data page\'s download.')) },
         problems: [404],
       }),
     },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths.js';
-import { obj, ref, str, type Json, type PathItems, type ProblemStatus } from './schema.js';
+import { int, type Json, list, obj, type PathItems, type ProblemStatus, ref, str } from './schema.js';
 
 /** The version in package.json: the API document describes this release. */
 export function packageVersion(): string {
@@ -25,15 +25,15 @@ const problemSchema: Json = obj(
   {
     type: str({ format: 'uri', description: 'A stable problem type, `urn:alongside:problem:<code>` (e.g. `validation_error`, `insufficient_scope`, `conflict`).' }),
     title: str({ description: 'A short, translated summary of the status.' }),
-    status: { type: 'integer', minimum: 400, maximum: 599 },
+    status: int(400, 599),
     detail: str({ description: 'A translated explanation for people.' }),
     instance: str({ format: 'uri-reference', description: 'The path of the request.' }),
     requestId: str({ description: 'The request id, as logged: quote it when reporting a problem.' }),
-    errors: {
-      type: 'array',
-      description: 'Each refused field: a JSON pointer into the request body (or a header, `/Idempotency-Key`) and a translated message.',
-      items: obj({ pointer: str({ description: 'RFC 6901 JSON pointer.' }), detail: str() }, ['pointer', 'detail']),
-    },
+    errors: list(
+      obj({ pointer: str({ description: 'RFC 6901 JSON pointer.' }), detail: str() }, ['pointer', 'detail']),
+      undefined,
+      'Each refused field: a JSON pointer into the request body (or a header, `/Idempotency-Key`) or the query, and a translated message.',
+    ),
   },
   ['type', 'title', 'status', 'detail', 'instance', 'requestId'],
   { description: 'An RFC 9457 problem document, with `errors` for field-level problems.' },

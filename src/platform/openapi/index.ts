@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { anyone } from '../auth.js';
 import type { ModuleApi } from '../module.js';
+import { OPTIONAL_BODY } from '../validation.js';
 import { buildOpenApiDocument, OPENAPI_PATH, packageVersion } from './document.js';
-import type { Json, PathItems } from './schema.js';
+import { toTemplate, type Json, type PathItems } from './schema.js';
 
 /** The whole OpenAPI document of the instance, from what each module documents. */
 export function openApiDocument(publicUrl: URL, modules: readonly ModuleApi[]): Json {
@@ -18,9 +19,71 @@ export function openApiDocument(publicUrl: URL, modules: readonly ModuleApi[]): 
   return buildOpenApiDocument({ publicUrl, version: packageVersion(), paths, schemas, tags: modules.map((m) => m.tag) });
 }
 
-/** Serves the OpenAPI document at /api/openapi.json: public, built once, cacheable for a few minutes. */
-export function registerOpenApi(app: FastifyInstance, publicUrl: URL, modules: readonly ModuleApi[]): void {
-  const body = JSON.stringify(openApiDocument(publicUrl, modules));
+/** The node a local `$ref` points at. */
+function resolve(document: Json, ref: string): Json {
+  let node: unknown = document;
+  for (const part of ref.replace(/^#\//, '').split('/')) node = (node as Json | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  if (!node || typeof node !== 'object') throw new Error(`The OpenAPI document has nothing at ${ref}`);
+  return node as Json;
+}
+
+/** A copy of the schema with every `$ref` to the document's components written in place (the validator sees one self-contained schema). */
+function inline(document: Json, node: unknown, depth = 0): unknown {
+  if (depth > 32) throw new Error('The OpenAPI document refers to itself too deeply');
+  if (Array.isArray(node)) return node.map((item) => inline(document, item, depth + 1));
+  if (node === null || typeof node !== 'object') return node;
+  const object = node as Json;
+  if (typeof object.$ref === 'string') return inline(document, resolve(document, object.$ref), depth + 1);
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, inline(document, value, depth + 1)]));
+}
+
+/** The request schemas Fastify validates a route with, taken from its operation in the document. */
+export function requestSchemas(document: Json, operation: Json): { params?: Json; querystring?: Json; body?: Json } {
+  const parameters = ((operation.parameters as Json[] | undefined) ?? []).map((p) => inline(document, p) as Json);
+  const group = (where: string): Json | undefined => {
+    const list = parameters.filter((p) => p.in === where);
+    if (list.length === 0) return undefined;
+    return {
+      type: 'object',
+      properties: Object.fromEntries(list.map((p) => [p.name as string, p.schema as Json])),
+      required: list.filter((p) => p.required === true).map((p) => p.name as string),
+      // Query strings may carry more than the operation reads (a cache buster, a tracking tag):
+      // only the parameters it names are checked.
+      additionalProperties: true,
+    };
+  };
+  const out: { params?: Json; querystring?: Json; body?: Json } = {};
+  const params = group('path');
+  const querystring = group('query');
+  if (params) out.params = params;
+  if (querystring) out.querystring = querystring;
+  const requestBody = operation.requestBody as { required?: boolean; content?: Record<string, { schema?: Json }> } | undefined;
+  const bodySchema = requestBody?.content?.['application/json']?.schema;
+  if (bodySchema) out.body = { ...(inline(document, bodySchema) as Json), ...(requestBody?.required === false ? { [OPTIONAL_BODY]: true } : {}) };
+  return out;
+}
+
+const API_ROOT = '/api/v1';
+
+/**
+ * Builds the OpenAPI document from what the modules document and validates every /api/v1 route by
+ * it: each route takes the parameter and body schemas of its operation (so documentation and
+ * validation cannot drift), and a route the document does not describe is refused at start.
+ * Then serves the document at /api/openapi.json: public, built once, cacheable for a few minutes.
+ * Register it before the modules' routes.
+ */
+export function registerApi(app: FastifyInstance, publicUrl: URL, modules: readonly ModuleApi[]): void {
+  const document = openApiDocument(publicUrl, modules);
+  const paths = document.paths as PathItems;
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(`${API_ROOT}/`) || route.method === 'HEAD') return;
+    for (const method of [route.method].flat()) {
+      const operation = paths[toTemplate(route.url.slice(API_ROOT.length))]?.[method.toLowerCase() as 'get'];
+      if (!operation) throw new Error(`${method} ${route.url} is not described in the OpenAPI document`);
+      route.schema = { ...route.schema, ...requestSchemas(document, operation) };
+    }
+  });
+  const body = JSON.stringify(document);
   app.get(OPENAPI_PATH, { config: { guard: anyone } }, async (_request, reply) => {
     return reply.header('cache-control', 'public, max-age=300').type('application/json; charset=utf-8').send(body);
   });

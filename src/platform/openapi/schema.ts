@@ -2,6 +2,7 @@
  * Small builders for the OpenAPI 3.1 document: JSON Schema 2020-12 fragments and operations whose
  * error responses all point at the one Problem schema.
  */
+import { Type, type TSchema } from '@sinclair/typebox';
 
 /** A JSON Schema (2020-12) or an OpenAPI object: plain JSON. */
 export type Json = Record<string, unknown>;
@@ -14,65 +15,74 @@ export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
 /** The path items a module documents: `{param}` templates under the server URL (/api/v1). */
 export type PathItems = Record<string, Partial<Record<Method, Json>>>;
 
+/**
+ * The schema builders below are TypeBox's (they are plain JSON Schema 2020-12 underneath, with the
+ * static type of what they accept): the same schema documents an operation in the OpenAPI
+ * document and validates its requests through Fastify (see validation.ts).
+ */
+export type Schema = TSchema;
+
 /** A reference to a schema of the document's components. */
-export const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+export const ref = (name: string): TSchema => Type.Unsafe<unknown>({ $ref: `#/components/schemas/${name}` });
 
 /** The same schema, or null. */
-export const nullable = (schema: Json): Json => ({ anyOf: [schema, { type: 'null' }] });
+export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** A string with optional limits (counted in characters). */
-export const str = (options: { min?: number; max?: number; format?: string; description?: string; pattern?: string } = {}): Json => ({
-  type: 'string',
-  ...(options.min !== undefined ? { minLength: options.min } : {}),
-  ...(options.max !== undefined ? { maxLength: options.max } : {}),
-  ...(options.format ? { format: options.format } : {}),
-  ...(options.pattern ? { pattern: options.pattern } : {}),
-  ...(options.description ? { description: options.description } : {}),
-});
+export const str = (options: { min?: number; max?: number; format?: string; description?: string; pattern?: string } = {}) =>
+  Type.String({
+    ...(options.min !== undefined ? { minLength: options.min } : {}),
+    ...(options.max !== undefined ? { maxLength: options.max } : {}),
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+    ...(options.description ? { description: options.description } : {}),
+  });
 
-export const uuid: Json = { type: 'string', format: 'uuid' };
-export const dateTime: Json = { type: 'string', format: 'date-time' };
-export const bool: Json = { type: 'boolean' };
+export const uuid = Type.String({ format: 'uuid' });
+export const dateTime = Type.String({ format: 'date-time' });
+export const bool = Type.Boolean();
+export const num = Type.Number();
 
 /** An integer within bounds. */
-export const int = (min?: number, max?: number, description?: string): Json => ({
-  type: 'integer',
-  ...(min !== undefined ? { minimum: min } : {}),
-  ...(max !== undefined ? { maximum: max } : {}),
-  ...(description ? { description } : {}),
-});
+export const int = (min?: number, max?: number, description?: string) =>
+  Type.Integer({
+    ...(min !== undefined ? { minimum: min } : {}),
+    ...(max !== undefined ? { maximum: max } : {}),
+    ...(description ? { description } : {}),
+  });
 
-/** One of the values. */
-export const oneOf = (values: readonly string[], description?: string): Json => ({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+/** One of the values (a string enum, as JSON Schema writes it). */
+export const oneOf = <const T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
 /** An array of items, at most `max`. */
-export const list = (items: Json, max?: number, description?: string): Json => ({
-  type: 'array',
-  items,
-  ...(max !== undefined ? { maxItems: max } : {}),
-  ...(description ? { description } : {}),
-});
+export const list = <T extends TSchema>(items: T, max?: number, description?: string) =>
+  Type.Array(items, { ...(max !== undefined ? { maxItems: max } : {}), ...(description ? { description } : {}) });
 
 /** An object; `required` lists the members always present (responses) or needed (requests). Unknown members are refused by default. */
-export const obj = (properties: Record<string, Json>, required: string[] = [], options: { open?: boolean; description?: string } = {}): Json => ({
-  type: 'object',
-  properties,
-  ...(required.length > 0 ? { required } : {}),
-  ...(options.open ? {} : { additionalProperties: false }),
-  ...(options.description ? { description: options.description } : {}),
-});
+export const obj = (properties: Record<string, TSchema>, required: string[] = [], options: { open?: boolean; description?: string } = {}): TSchema => {
+  const members: Record<string, TSchema> = {};
+  for (const [name, schema] of Object.entries(properties)) members[name] = required.includes(name) ? schema : Type.Optional(schema);
+  return Type.Object(members, { ...(options.open ? {} : { additionalProperties: false }), ...(options.description ? { description: options.description } : {}) });
+};
 
 /** Every member of a response object is always present. */
-export const record = (properties: Record<string, Json>, description?: string): Json => obj(properties, Object.keys(properties), description ? { description } : {});
+export const record = (properties: Record<string, TSchema>, description?: string): TSchema => obj(properties, Object.keys(properties), description ? { description } : {});
+
+/** A schema written out as JSON Schema (for shapes the builders do not cover). */
+export const raw = (json: Json): TSchema => Type.Unsafe<unknown>(json);
+
+/** Any JSON object (a document whose members are described in words). */
+export const anyObject = (description: string): TSchema => Type.Object({}, { additionalProperties: true, description });
 
 /** A path parameter. */
-export const pathParam = (name: string, schema: Json, description: string): Json => ({ name, in: 'path', required: true, description, schema });
+export const pathParam = (name: string, schema: TSchema, description: string): Json => ({ name, in: 'path', required: true, description, schema });
 
 /** A query parameter. */
-export const queryParam = (name: string, schema: Json, description: string): Json => ({ name, in: 'query', required: false, description, schema });
+export const queryParam = (name: string, schema: TSchema, description: string): Json => ({ name, in: 'query', required: false, description, schema });
 
 /** A JSON response. */
-export const json = (description: string, schema: Json, headers?: Json): Json => ({
+export const json = (description: string, schema: TSchema, headers?: Json): Json => ({
   description,
   ...(headers ? { headers } : {}),
   content: { 'application/json': { schema } },
@@ -92,7 +102,7 @@ export interface OperationSpec {
   access: Access;
   parameters?: Json[];
   /** The JSON body (a schema), if the operation takes one. */
-  body?: Json;
+  body?: TSchema;
   bodyRequired?: boolean;
   /** Successful responses by status. */
   success: Record<number, Json>;
