@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/platform/logger.js';
-import { PROJECT_ROOT } from '../../src/platform/paths.js';
+import { loadCatalogs } from '../../src/platform/i18n.js';
 import { enqueue } from '../../src/platform/jobs/index.js';
 import { claimJobs, completeJob, failJob } from '../../src/platform/jobs/jobs.repository.js';
 import { createMailHandler, queueMail } from '../../src/platform/mail/mail.js';
@@ -14,7 +12,8 @@ import { expectAccessible, takePageProblems, useBrowserApp } from './support.js'
 type Messages = Record<string, string>;
 
 function messages(locale: 'en' | 'es'): Messages {
-  return JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'locales', `${locale}.json`), 'utf8')) as Messages;
+  // The whole catalog: the platform's strings and every module's.
+  return loadCatalogs()[locale];
 }
 
 const en = messages('en');
