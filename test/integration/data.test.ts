@@ -346,7 +346,7 @@ describe.each(engines())('data export and deletion on %s', (engine) => {
         const res = await adminClient.get(url);
         expect(res.statusCode).toBe(200);
         seen.push(...[...res.body.matchAll(/<th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]!));
-        const next = /<a href="(\/admin\/users\?before=[^"]+)"/.exec(res.body)?.[1];
+        const next = /<a href="(\/admin\/users\?cursor=[^"]+)"/.exec(res.body)?.[1];
         url = next?.replace(/&amp;/g, '&');
       }
       expect(seen).toHaveLength(total);

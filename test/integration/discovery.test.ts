@@ -267,7 +267,8 @@ describe.each(engines())('discovery on %s', (engine) => {
     const first = await c.get('/search?near=Madrid&within=25&sort=date');
     expect(first.statusCode).toBe(200);
     const next = /<a href="([^"]+)" rel="next"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&');
-    expect(next).toMatch(/^\/search\?.*after=/);
+    expect(next).toMatch(/^\/search\?.*cursor=/);
+    expect(first.headers.link).toBe(`<${next}>; rel="next"`);
     expect(next).toContain('near=Madrid');
     const second = await c.get(next!);
     expect(second.statusCode).toBe(200);
@@ -296,8 +297,12 @@ describe.each(engines())('discovery on %s', (engine) => {
       expect(api422.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect((api422.json() as { errors: Array<{ pointer: string }> }).errors.map((e) => e.pointer)).toEqual([pointer]);
     }
-    const cursor = await api('/api/v1/search/asks?after=bm90LWEtY3Vyc29y');
-    expect(cursor.statusCode).toBe(422);
+    // A cursor this server did not make is a bad request, under the current name and the previous release's.
+    for (const name of ['cursor', 'after']) {
+      const cursor = await api(`/api/v1/search/asks?${name}=bm90LWEtY3Vyc29y`);
+      expect(cursor.statusCode, name).toBe(400);
+      expect((cursor.json() as { errors: Array<{ pointer: string }> }).errors.map((e) => e.pointer)).toEqual(['/cursor']);
+    }
   });
 
   it('ranks the feed for the ally, explains each item, and lets small communities onto the first page', async () => {

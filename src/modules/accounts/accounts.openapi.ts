@@ -1,5 +1,5 @@
 import type { ModuleApi } from '../../platform/module.js';
-import { empty, json, list, nullable, obj, oneOf, operation, pathParam, record, ref, str, uuid, dateTime } from '../../platform/openapi/schema.js';
+import { dateTime, empty, json, list, nullable, obj, oneOf, operation, page, PAGE_PARAMETERS, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { TOKEN_NAME_MAX } from './api-tokens.views.js';
 
 const TAG = 'Tokens';
@@ -47,7 +47,9 @@ export const accountsApi: ModuleApi = {
         summary: 'The caller\'s personal API tokens (never the tokens themselves)',
         tags: [TAG],
         access: 'read',
-        success: { 200: json('The tokens.', record({ tokens: list(ref('ApiToken')) })) },
+        parameters: PAGE_PARAMETERS,
+        success: { 200: page('A page of the tokens, newest first.', { tokens: list(ref('ApiToken')) }) },
+        problems: [400],
       }),
     },
     '/auth/tokens/{id}': {

@@ -48,13 +48,16 @@ export async function insertToken(db: Executor, token: { userId: string; name: s
   return row.id;
 }
 
-export function listTokens(db: Executor, userId: string): Promise<ApiTokenRecord[]> {
-  return db
+export async function listTokens(db: Executor, userId: string, page: { limit?: number; after?: [string, string] } = {}): Promise<Array<ApiTokenRecord & { position: [string, string] }>> {
+  let query = db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'scope', 'created_at as createdAt', 'last_used_at as lastUsedAt', 'expires_at as expiresAt'])
-    .where('user_id', '=', userId)
-    .orderBy('created_at', 'desc')
-    .execute();
+    .select(['id', 'name', 'scope', 'created_at as createdAt', 'last_used_at as lastUsedAt', 'expires_at as expiresAt', sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('at')])
+    .where('user_id', '=', userId);
+  if (page.after) query = query.where(sql<boolean>`(created_at, id) < (${page.after[0]}::timestamptz, ${page.after[1]}::uuid)`);
+  query = query.orderBy('created_at', 'desc').orderBy('id', 'desc');
+  if (page.limit !== undefined) query = query.limit(page.limit);
+  const rows = await query.execute();
+  return rows.map(({ at, ...row }) => ({ ...row, position: [at, row.id] as [string, string] }));
 }
 
 /** Revokes one of the person's tokens; returns whether it existed. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
 import { anyone, guarded, signedIn, viewerOf, type GuardCheck } from '../../platform/auth.js';
+import { API_PAGE, cursorCodec, pageOf, readPage } from '../../platform/pagination.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { choice, optionalText, parseForm, password, problemErrors, text, translateErrors } from '../../platform/forms.js';
 import { enforceLimits, LIMITS, type Limit } from '../../platform/rate-limit.js';
@@ -49,6 +50,9 @@ function tokenJson(token: ApiTokenRecord) {
     expiresAt: token.expiresAt?.toISOString() ?? null,
   };
 }
+
+/** The keyset of a person's API tokens: newest first. */
+const TOKEN_CURSOR = cursorCodec('api-tokens', ['timestamp', 'uuid']);
 
 /** Personal API tokens: the page at /account/tokens and the token endpoints of the API. */
 export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -128,7 +132,10 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
   app.get('/api/v1/auth/tokens', guarded(signedIn), async (request, reply) => {
     const viewer = viewerOf(request);
     reply.header('cache-control', 'no-store');
-    return { tokens: (await listTokens(db.kysely, viewer.id)).map(tokenJson) };
+    const page = readPage(request, reply, TOKEN_CURSOR, API_PAGE);
+    const rows = await listTokens(db.kysely, viewer.id, { limit: page.limit + 1, ...(page.after ? { after: page.after } : {}) });
+    const { items, next } = pageOf(request, reply, rows, page.limit, (t) => TOKEN_CURSOR.encode(t.position));
+    return { tokens: items.map(tokenJson), next };
   });
 
   app.delete('/api/v1/auth/tokens/:id', guarded(signedIn), async (request, reply) => {

@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { admins, guarded, viewerOf } from '../../platform/auth.js';
 import type { AppContext } from '../../platform/module.js';
+import { cursorCodec, markDeprecated, nextUrl, pageOf, readPage, type PageRequest } from '../../platform/pagination.js';
 import { HttpError } from '../../platform/errors.js';
 import { canSuspend, listPeople, setSuspension } from '../profile/index.js';
 import { UsersPage } from './users.views.js';
 
 const PAGE = 50;
+/** The people list goes back by creation time (to the microsecond) and id. */
+const PEOPLE_CURSOR = cursorCodec('admin-people', ['timestamp', 'uuid']);
+/** `before=<time>_<id>` of the previous release. */
+const LEGACY_BEFORE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function queryString(value: unknown, max: number): string {
@@ -18,11 +23,20 @@ export function registerAdminUsersRoutes(app: FastifyInstance, ctx: AppContext):
   app.get('/admin/users', guarded(admins), async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const email = queryString(query.email, 254);
-    const before = queryString(query.before, 80);
-    const users = await listPeople(db, { limit: PAGE, ...(before ? { before } : {}), ...(email ? { email } : {}) });
-    const last = users.at(-1);
-    const older = users.length === PAGE && last ? `/admin/users?before=${encodeURIComponent(last.cursor)}` : undefined;
-    return reply.page(request.i18n.t('admin.users.title'), <UsersPage ctx={reply.pageContext()} users={users} email={email} older={older} />);
+    // An address never holds control characters: searching for one finds nobody (the database would refuse a NUL).
+    // eslint-disable-next-line no-control-regex
+    const searchable = !/[\u0000-\u001F\u007F]/.test(email);
+    const legacy = LEGACY_BEFORE.exec(queryString(query.before, 80));
+    let page: PageRequest<[string, string]>;
+    if (query.cursor === undefined && legacy) {
+      page = { limit: PAGE, after: [legacy[1]!, legacy[2]!] };
+      markDeprecated(reply, nextUrl(request, PEOPLE_CURSOR.encode(page.after!), 'before') ?? request.url);
+    } else {
+      page = readPage(request, reply, PEOPLE_CURSOR, { default: PAGE, max: PAGE });
+    }
+    const rows = searchable ? await listPeople(db, { limit: page.limit + 1, ...(page.after ? { before: page.after } : {}), ...(email ? { email } : {}) }) : [];
+    const { items, next } = pageOf(request, reply, rows, page.limit, (last) => PEOPLE_CURSOR.encode(last.position), { legacy: 'before' });
+    return reply.page(request.i18n.t('admin.users.title'), <UsersPage ctx={reply.pageContext()} users={items} email={email} older={next ?? undefined} />);
   });
 
   for (const action of ['suspend', 'unsuspend'] as const) {

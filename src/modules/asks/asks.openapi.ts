@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, int, json, list, nullable, num, obj, oneOf, operation, pathParam, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, deprecatedParam, int, json, list, nullable, num, obj, oneOf, operation, page, PAGE_PARAMETERS, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { SKILLS } from '../profile/index.js';
 import {
   ACCESSIBILITY_MAX,
@@ -22,7 +22,6 @@ import {
 import { ASK_STATUSES } from './asks.policy.js';
 
 const TAG = 'Asks';
-const PAGE_MAX = 100;
 
 const askId = pathParam('id', uuid, 'The ask\'s id.');
 const slug = pathParam('slug', str(), 'The community\'s slug.');
@@ -119,10 +118,10 @@ export const asksApi: ModuleApi = {
         access: 'optional',
         parameters: [
           slug,
-          queryParam('after', str({ max: 200 }), 'Where the page starts: the previous page\'s `next`.'),
-          queryParam('limit', int(1, PAGE_MAX), 'How many asks per page (20 unless given).'),
+          ...PAGE_PARAMETERS,
+          deprecatedParam('after', str({ max: 1000 }), 'The previous release\'s name of `cursor`.'),
         ],
-        success: { 200: json('One page.', record({ asks: list(ref('AskSummary')), next: nullable(str({ description: 'Pass as `after` for the next page; null on the last.' })) })) },
+        success: { 200: page('One page.', { asks: list(ref('AskSummary')) }) },
         problems: [400, 404],
       }),
       post: operation({

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
 import { anyone, guarded, loadedRecord, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
+import { API_PAGE, pageOf, readPage } from '../../platform/pagination.js';
 import { choice, optionalText, parseForm, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
@@ -14,7 +15,7 @@ import {
   askPatchBase,
   changeStatus,
   createAsk,
-  decodeCursor,
+  ASK_CURSOR,
   editAsk,
   existingTimes,
   getVisibleAsk,
@@ -25,8 +26,8 @@ import {
 import { askViewerFacts } from './asks.slots.js';
 import { AskFormPage, AskListPage, AskPage } from './asks.views.js';
 
-const PAGE_SIZE = 20;
-const API_PAGE_MAX = 100;
+/** A community's asks on its page: twenty at a time. */
+const LIST_PAGE = { default: 20, max: 100 };
 
 const STATUS_JSON = { status: choice(ASK_STATUSES), outcome: optionalText({ max: OUTCOME_MAX, multiline: true }) };
 
@@ -214,12 +215,12 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/c/:slug/asks', guarded(anyone, community('see')), async (request, reply) => {
     const viewer = request.viewer;
     const access = theCommunity.of(request);
-    const after = (request.query as Record<string, unknown>).after;
-    const cursor = typeof after === 'string' ? decodeCursor(after) : undefined;
-    const page = await listVisibleAsks(db, access, viewer, { limit: PAGE_SIZE, ...(cursor ? { after: cursor } : {}) });
+    const page = readPage(request, reply, ASK_CURSOR, LIST_PAGE, { legacy: 'after' });
+    const rows = await listVisibleAsks(db, access, viewer, page);
+    const { items, next } = pageOf(request, reply, rows, page.limit, (a) => ASK_CURSOR.encode([a.cursorAt, a.id]), { legacy: 'after' });
     return reply.page(
       request.i18n.t('asks.list.title', { community: access.community.name }),
-      <AskListPage ctx={reply.pageContext()} community={access.community} asks={page.asks} next={page.next} canCreate={canCreateAsk(viewer, access)} />,
+      <AskListPage ctx={reply.pageContext()} community={access.community} asks={items} next={next} canCreate={canCreateAsk(viewer, access)} />,
     );
   });
 
@@ -320,20 +321,11 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/v1/communities/:slug/asks', guarded(anyone, community('see')), async (request, reply) => {
     const viewer = request.viewer;
     const access = theCommunity.of(request);
-    const query = request.query as Record<string, unknown>;
-    let after: { at: string; id: string } | undefined;
-    if (query.after !== undefined) {
-      after = typeof query.after === 'string' ? decodeCursor(query.after) : undefined;
-      if (!after) return sendProblem(request, reply, 400, 'bad_request', { errors: [{ pointer: '/after', detail: request.i18n.t('asks.error.cursor') }] });
-    }
-    let limit = PAGE_SIZE;
-    if (query.limit !== undefined) {
-      limit = typeof query.limit === 'string' && /^\d{1,3}$/.test(query.limit) ? Number(query.limit) : 0;
-      if (limit < 1 || limit > API_PAGE_MAX) return sendProblem(request, reply, 400, 'bad_request', { errors: [{ pointer: '/limit', detail: request.i18n.t('validation.range', { min: 1, max: API_PAGE_MAX }) }] });
-    }
-    const page = await listVisibleAsks(db, access, viewer, { limit, ...(after ? { after } : {}) });
+    const page = readPage(request, reply, ASK_CURSOR, API_PAGE, { legacy: 'after' });
+    const rows = await listVisibleAsks(db, access, viewer, page);
+    const { items, next } = pageOf(request, reply, rows, page.limit, (a) => ASK_CURSOR.encode([a.cursorAt, a.id]), { legacy: 'after' });
     return reply.header('cache-control', 'no-store').send({
-      asks: page.asks.map((a) => ({
+      asks: items.map((a) => ({
         id: a.id,
         kind: a.kind,
         title: a.title,
@@ -344,7 +336,7 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
         createdAt: a.createdAt.toISOString(),
         url: `/api/v1/asks/${a.id}`,
       })),
-      next: page.next,
+      next,
     });
   });
 

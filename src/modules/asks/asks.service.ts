@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
+import { cursorCodec, type PageRequest } from '../../platform/pagination.js';
 import type { FieldError } from '../../platform/forms.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { getCommunityAccess, type CommunityAccess } from '../communities/index.js';
@@ -141,36 +142,17 @@ export async function changeStatus(
   return moved ? { ok: true, status: to } : { ok: false, reason: 'conflict' };
 }
 
-/** An opaque keyset cursor: the last row's creation time and id. */
-export function encodeCursor(row: Pick<AskListRow, 'cursorAt' | 'id'>): string {
-  return Buffer.from(`${row.cursorAt}|${row.id}`, 'utf8').toString('base64url');
-}
+/** The keyset of a community's asks: the last row's creation time (to the microsecond) and id. */
+export const ASK_CURSOR = cursorCodec('community-asks', ['timestamp', 'uuid']);
 
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
-/** The cursor's position, or undefined when it is not one this server made. */
-export function decodeCursor(cursor: string): { at: string; id: string } | undefined {
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return m ? { at: m[1]!, id: m[2]! } : undefined;
-}
-
-/** One page of the community's asks as the viewer may list them, and the cursor of the next page. */
-export async function listVisibleAsks(
-  db: Db,
-  access: CommunityAccess,
-  viewer: Viewer | undefined,
-  options: { limit: number; after?: { at: string; id: string } },
-): Promise<{ asks: AskListRow[]; next: string | null }> {
-  const rows = await repo.listAsks(db.kysely, {
+/** The community's asks as the viewer may list them, newest first, after the cursor: one more than the limit, so the caller knows whether a next page exists. */
+export function listVisibleAsks(db: Db, access: CommunityAccess, viewer: Viewer | undefined, page: PageRequest<[string, string]>): Promise<AskListRow[]> {
+  return repo.listAsks(db.kysely, {
     communityId: access.community.id,
     statuses: listedStatuses(viewer, access),
-    limit: options.limit + 1,
-    ...(options.after ? { after: options.after } : {}),
+    limit: page.limit + 1,
+    ...(page.after ? { after: { at: page.after[0], id: page.after[1] } } : {}),
   });
-  const asks = rows.slice(0, options.limit);
-  const last = asks.at(-1);
-  return { asks, next: rows.length > options.limit && last ? encodeCursor(last) : null };
 }
 
 /** The ask as the API shows it to this viewer: the location detail only when the policy allows. */

@@ -77,7 +77,7 @@ export function AskListPage({ ctx, community, asks, next, canCreate }: { ctx: Pa
       )}
       {next ? (
         <p>
-          <a href={`/c/${community.slug}/asks?after=${encodeURIComponent(next)}`}>{t('asks.list.more')}</a>
+          <a href={next} rel="next">{t('asks.list.more')}</a>
         </p>
       ) : null}
     </section>

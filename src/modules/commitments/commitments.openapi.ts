@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, pathParam, raw, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, page, PAGE_PARAMETERS, pathParam, raw, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { FEEDBACK_KINDS, FEEDBACK_MAX, HOURS_MAX, OUTCOME_LINE_MAX, QUANTITY_MAX } from './commitments.form.js';
 import { COMMITMENT_STATES, OUTCOMES } from './commitments.policy.js';
 
@@ -131,7 +131,9 @@ export const commitmentsApi: ModuleApi = {
         summary: 'The caller\'s commitments, with the feedback on them',
         tags: [TAG],
         access: 'read',
-        success: { 200: json('Every commitment of the caller, newest first.', record({ commitments: list(ref('Commitment')) })) },
+        parameters: PAGE_PARAMETERS,
+        success: { 200: page('A page of the caller\'s commitments: the live ones (pledged, waitlisted) first, each group latest planned first.', { commitments: list(ref('Commitment')) }) },
+        problems: [400],
       }),
     },
     '/me/feedback/{id}/acknowledge': {

@@ -234,15 +234,32 @@ export async function findCommitment(db: Executor, id: string): Promise<Commitme
   return row ? normalise(row as CommitmentRecord) : undefined;
 }
 
-/** A person's commitments, the soonest first and the finished ones after. */
-export async function listForUser(db: Executor, userId: string, limit = 200): Promise<CommitmentRecord[]> {
-  const rows = await commitmentQuery(db)
-    .where('c.user_id', '=', userId)
-    .orderBy(sql`c.state in ('pledged', 'waitlisted')`, 'desc')
-    .orderBy('c.planned_for', 'desc')
-    .orderBy('c.id')
-    .limit(limit)
-    .execute();
+/** Where a person's list of commitments goes on: after this live flag, planned time and id. */
+export type OwnListPosition = [live: boolean, plannedFor: string, id: string];
+
+/**
+ * A person's commitments: the live ones (pledged, waitlisted) first, each group latest planned
+ * first; `limit` at a time after `after`, each row with its own position for the next page.
+ */
+export async function listForUser(db: Executor, userId: string, options: { limit: number; after?: OwnListPosition | undefined }): Promise<Array<CommitmentRecord & { listPosition: OwnListPosition }>> {
+  const live = sql<boolean>`(c.state in ('pledged', 'waitlisted'))`;
+  let query = commitmentQuery(db)
+    .select([live.as('live'), sql<string>`to_char(c.planned_for at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('plannedForText')])
+    .where('c.user_id', '=', userId);
+  if (options.after) {
+    const [isLive, plannedFor, id] = options.after;
+    query = query.where(sql<boolean>`(${live}, c.planned_for, c.id) < (${isLive}, ${plannedFor}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await query.orderBy(live, 'desc').orderBy('c.planned_for', 'desc').orderBy('c.id', 'desc').limit(options.limit).execute();
+  return rows.map((r) => {
+    const { live: isLive, plannedForText, ...rest } = r as typeof r & { live: boolean; plannedForText: string };
+    return { ...normalise(rest as unknown as CommitmentRecord), listPosition: [isLive, plannedForText, r.id] as OwnListPosition };
+  });
+}
+
+/** A person's live commitments (pledged or waitlisted) to one ask. */
+export async function listLiveForUserAsk(db: Executor, userId: string, askId: string): Promise<CommitmentRecord[]> {
+  const rows = await commitmentQuery(db).where('c.user_id', '=', userId).where('c.ask_id', '=', askId).where('c.state', 'in', ['pledged', 'waitlisted']).orderBy('c.created_at').execute();
   return rows.map((r) => normalise(r as CommitmentRecord));
 }
 

@@ -3,11 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
 import { guarded, loadedRecord, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
+import { API_PAGE, pageOf, readPage } from '../../platform/pagination.js';
 import { parseForm, problemErrors, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { canSeeLocationDetail, getVisibleAsk, type AskRecord } from '../asks/index.js';
-import type { CommunityAccess } from '../communities/index.js';
+import { getCommunityAccess, type CommunityAccess } from '../communities/index.js';
 import { ACKNOWLEDGE_FORM, FEEDBACK_FORM, IDEMPOTENCY_KEY, parseBulkConfirm, parseCommit, parseConfirm, type CommitFacts } from './commitments.form.js';
 import { canCommit, canConfirm, canConfirmCommitment } from './commitments.policy.js';
 import {
@@ -22,6 +23,8 @@ import {
   giveFeedback,
   listAskCommitments,
   myCommitments,
+  OWN_CURSOR,
+  ownFeedback,
   pendingConfirmation,
   report,
   viewerFacts,
@@ -34,6 +37,16 @@ import {
 import { amountValue, BulkConfirmPage, CapacityPage, CommitmentPage, CommitPage, hoursValue, MyCommitmentsPage, RestPage, type CommitAskView } from './commitments.views.js';
 
 type Params = { id?: string };
+
+/** A person's own commitments on their page: fifty at a time. */
+const OWN_PAGE = { default: 50, max: 100 };
+
+/** The viewer's relation to each community the commitments are in, read once per community. */
+async function communityAccesses(ctx: AppContext, viewer: Viewer, commitments: ReadonlyArray<{ communityId: string }>): Promise<Map<string, CommunityAccess>> {
+  const ids = [...new Set(commitments.map((c) => c.communityId))];
+  const found = await Promise.all(ids.map(async (id) => [id, await getCommunityAccess(ctx.db, id, viewer)] as const));
+  return new Map(found.flatMap(([id, access]) => (access ? [[id, access] as const] : [])));
+}
 
 const COMMIT_FIELDS = ['windowId', 'itemId', 'quantity', 'amount', 'channelId', 'idempotencyKey', 'acknowledgeCapacity', 'leaveRest'];
 
@@ -209,8 +222,10 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.get('/account/commitments', guarded(signedIn), async (request, reply) => {
     const viewer = viewerOf(request);
-    const mine = await myCommitments(ctx, viewer.id);
-    return reply.page(request.i18n.t('commitments.mine.title'), <MyCommitmentsPage ctx={reply.pageContext()} commitments={mine.commitments} feedback={mine.feedback} />);
+    const page = readPage(request, reply, OWN_CURSOR, OWN_PAGE);
+    const mine = await myCommitments(ctx, viewer.id, page);
+    const { items, next } = pageOf(request, reply, mine.commitments, page.limit, (c) => OWN_CURSOR.encode(c.listPosition));
+    return reply.page(request.i18n.t('commitments.mine.title'), <MyCommitmentsPage ctx={reply.pageContext()} commitments={items} feedback={mine.feedback} next={next} />);
   });
 
   app.get('/commitments/:id', guarded(signedIn, commitment('see')), async (request, reply) => {
@@ -400,21 +415,25 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     const result = await acknowledge(ctx, { feedbackId, userId: viewer.id, reply: parsed.value.reply, requestId: request.id });
     if (result === 'not_found') throw new HttpError(404, 'not_found');
     if (result === 'conflict') throw new HttpError(409, 'conflict');
-    const acknowledged = (await myCommitments(ctx, viewer.id)).feedback.find((f) => f.id === feedbackId);
+    const acknowledged = await ownFeedback(ctx, viewer.id, feedbackId);
     if (!acknowledged) throw new HttpError(404, 'not_found');
     return reply.header('cache-control', 'no-store').send({ ...feedbackJson(acknowledged), commitmentId: acknowledged.commitmentId });
   });
 
   app.get('/api/v1/me/commitments', guarded(signedIn), async (request, reply) => {
     const viewer = viewerOf(request);
-    const mine = await myCommitments(ctx, viewer.id);
+    const page = readPage(request, reply, OWN_CURSOR, API_PAGE);
+    const mine = await myCommitments(ctx, viewer.id, page);
+    const { items, next } = pageOf(request, reply, mine.commitments, page.limit, (c) => OWN_CURSOR.encode(c.listPosition));
+    // Whether each exact place is shown is decided as on the commitment's own page: by the ask's policy.
+    const accesses = await communityAccesses(ctx, viewer, items);
     return reply.header('cache-control', 'no-store').send({
-      commitments: mine.commitments.map((c) =>
-        commitmentJson(c, {
-          showDetail: !c.locationSensitive || c.state === 'pledged',
-          feedback: mine.feedback.filter((f) => f.commitmentId === c.id),
-        }),
-      ),
+      commitments: items.map((c) => {
+        const access = accesses.get(c.communityId);
+        const detail = access !== undefined && canSeeLocationDetail(viewer, access, { status: c.askStatus, locationSensitive: c.locationSensitive }, { pledged: c.state === 'pledged' });
+        return commitmentJson(c, { showDetail: detail, feedback: mine.feedback.filter((f) => f.commitmentId === c.id) });
+      }),
+      next,
     });
   });
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../../platform/module.js';
 import type { Executor } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
+import { cursorCodec, type PageRequest } from '../../platform/pagination.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { getCommunityAccess, type CommunityAccess } from '../communities/index.js';
 import { notify, scheduleReminder, type NotificationKind } from '../notifications/index.js';
@@ -291,6 +292,13 @@ export async function giveFeedback(ctx: Ctx, input: { commitment: CommitmentReco
 export type AcknowledgeResult = 'ok' | 'not_found' | 'conflict';
 
 /** The ally acknowledges feedback, once, with an optional reply. */
+/** One piece of feedback written to this ally, or undefined. */
+export async function ownFeedback(ctx: Ctx, userId: string, feedbackId: string): Promise<repo.FeedbackRecord | undefined> {
+  if (!UUID.test(feedbackId)) return undefined;
+  const feedback = await repo.findFeedback(ctx.db.kysely, feedbackId);
+  return feedback && feedback.allyId === userId ? feedback : undefined;
+}
+
 export async function acknowledge(ctx: Ctx, input: { feedbackId: string; userId: string; reply: string | null; requestId: string }): Promise<AcknowledgeResult> {
   if (!UUID.test(input.feedbackId)) return 'not_found';
   return ctx.db.kysely.transaction().execute(async (trx): Promise<AcknowledgeResult> => {
@@ -302,10 +310,20 @@ export async function acknowledge(ctx: Ctx, input: { feedbackId: string; userId:
   });
 }
 
-/** The viewer's own commitments and the feedback on them. */
-export async function myCommitments(ctx: Ctx, userId: string): Promise<{ commitments: CommitmentRecord[]; feedback: repo.FeedbackRecord[] }> {
-  const commitments = await repo.listForUser(ctx.db.kysely, userId);
-  const feedback = await repo.listFeedback(ctx.db.kysely, commitments.map((c) => c.id));
+/** The keyset of a person's own list of commitments: live first, then latest planned. */
+export const OWN_CURSOR = cursorCodec('own-commitments', ['bool', 'timestamp', 'uuid']);
+
+/**
+ * A page of the person's commitments (one more than the limit, so the caller knows whether a next
+ * page exists), with the feedback they received on them.
+ */
+export async function myCommitments(
+  ctx: Ctx,
+  userId: string,
+  page: PageRequest<[boolean, string, string]>,
+): Promise<{ commitments: Array<CommitmentRecord & { listPosition: repo.OwnListPosition }>; feedback: repo.FeedbackRecord[] }> {
+  const commitments = await repo.listForUser(ctx.db.kysely, userId, { limit: page.limit + 1, after: page.after });
+  const feedback = await repo.listFeedback(ctx.db.kysely, commitments.slice(0, page.limit).map((c) => c.id));
   return { commitments, feedback };
 }
 
@@ -330,7 +348,7 @@ export async function commitOptions(ctx: Ctx, ask: { id: string; communityId: st
 
 /** What the commit page needs to know about the viewer: live commitments on the ask, capacity and rest mode. */
 export async function viewerFacts(ctx: Ctx, askId: string, userId: string) {
-  const [person, mine] = await Promise.all([repo.personFacts(ctx.db.kysely, userId), repo.listForUser(ctx.db.kysely, userId)]);
-  return { restMode: person?.restMode ?? false, capacityHours: person?.weeklyCapacityHours ?? null, live: mine.filter((c) => c.askId === askId && (c.state === 'pledged' || c.state === 'waitlisted')) };
+  const [person, live] = await Promise.all([repo.personFacts(ctx.db.kysely, userId), repo.listLiveForUserAsk(ctx.db.kysely, userId, askId)]);
+  return { restMode: person?.restMode ?? false, capacityHours: person?.weeklyCapacityHours ?? null, live };
 }
 

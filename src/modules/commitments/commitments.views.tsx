@@ -281,7 +281,7 @@ function AllyActions({ ctx, c }: { ctx: PageContext; c: CommitmentRecord }) {
 }
 
 /** The ally's own commitments, their states and the feedback on them. */
-export function MyCommitmentsPage(props: { ctx: PageContext; commitments: CommitmentRecord[]; feedback: FeedbackRecord[]; notice?: string | undefined }) {
+export function MyCommitmentsPage(props: { ctx: PageContext; commitments: CommitmentRecord[]; feedback: FeedbackRecord[]; next?: string | null; notice?: string | undefined }) {
   const { ctx } = props;
   const { t } = ctx.i18n;
   return (
@@ -321,6 +321,13 @@ export function MyCommitmentsPage(props: { ctx: PageContext; commitments: Commit
           );
         })}
       </ul>
+      {props.next ? (
+        <p>
+          <a href={props.next} rel="next">
+            {t('commitments.mine.more')}
+          </a>
+        </p>
+      ) : null}
     </section>
   );
 }

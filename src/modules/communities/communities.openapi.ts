@@ -1,5 +1,5 @@
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, empty, json, list, nullable, num, obj, oneOf, operation, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, empty, json, list, nullable, num, obj, oneOf, operation, page, PAGE_PARAMETERS, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import {
   ANSWER_MAX,
   AREA_MAX,
@@ -108,9 +108,9 @@ export const communitiesApi: ModuleApi = {
         summary: 'Verified communities (and, for moderators, every one), a page at a time',
         tags: [TAG],
         access: 'optional',
-        parameters: [{ $ref: '#/components/parameters/Cursor' }],
+        parameters: PAGE_PARAMETERS,
         success: {
-          200: json('One page.', record({ communities: list(ref('CommunitySummary')), next: nullable(str({ format: 'uri-reference', description: 'The next page, or null on the last.' })) })),
+          200: page('One page.', { communities: list(ref('CommunitySummary')) }),
         },
         problems: [400],
       }),
@@ -173,18 +173,15 @@ export const communitiesApi: ModuleApi = {
         summary: 'A community\'s people, waiting requests and blocks (organizers)',
         tags: [TAG],
         access: 'read',
-        parameters: [slug],
+        parameters: [slug, ...PAGE_PARAMETERS],
         success: {
-          200: json(
-            'The people.',
-            record({
-              memberships: list(record({ userId: uuid, displayName: str(), role: oneOf(ROLES), since: dateTime })),
-              joinRequests: list(record({ id: uuid, userId: uuid, displayName: str(), answers: list(str()), createdAt: dateTime })),
-              blocked: list(record({ userId: uuid, displayName: str() })),
-            }),
-          ),
+          200: page('A page of the memberships (organizers, members, then allies, each by name), with every waiting request and block on each page.', {
+            memberships: list(record({ userId: uuid, displayName: str(), role: oneOf(ROLES), since: dateTime })),
+            joinRequests: list(record({ id: uuid, userId: uuid, displayName: str(), answers: list(str()), createdAt: dateTime })),
+            blocked: list(record({ userId: uuid, displayName: str() })),
+          }),
         },
-        problems: [403, 404],
+        problems: [400, 403, 404],
       }),
     },
     '/moderation/communities/{slug}/verify': moderation('verify'),

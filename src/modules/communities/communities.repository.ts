@@ -262,15 +262,21 @@ export interface MembershipRow {
 }
 
 /** Everyone with a role in the community, organizers first. */
-export function listMemberships(db: Executor, communityId: string): Promise<MembershipRow[]> {
-  return db
+export async function listMemberships(db: Executor, communityId: string, page: { limit?: number; after?: [number, string, string] } = {}): Promise<Array<MembershipRow & { position: [number, string, string] }>> {
+  const rank = sql<number>`(case m.role when 'organizer' then 0 when 'member' then 1 else 2 end)`;
+  let query = db
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id as userId', 'u.display_name as displayName', 'm.role', 'm.created_at as since'])
-    .where('m.community_id', '=', communityId)
-    .orderBy(sql`case m.role when 'organizer' then 0 when 'member' then 1 else 2 end`)
-    .orderBy('u.display_name')
-    .execute() as Promise<MembershipRow[]>;
+    .select(['m.user_id as userId', 'u.display_name as displayName', 'm.role', 'm.created_at as since', rank.as('rank')])
+    .where('m.community_id', '=', communityId);
+  if (page.after) {
+    const [r, name, id] = page.after;
+    query = query.where(sql<boolean>`(${rank}, u.display_name, m.user_id) > (${r}::int, ${name}, ${id}::uuid)`);
+  }
+  query = query.orderBy(rank).orderBy('u.display_name').orderBy('m.user_id');
+  if (page.limit !== undefined) query = query.limit(page.limit);
+  const rows = (await query.execute()) as Array<MembershipRow & { rank: number }>;
+  return rows.map(({ rank: r, ...row }) => ({ ...row, position: [Number(r), row.displayName, row.userId] as [number, string, string] }));
 }
 
 /** Whether a person exists. */

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
 import { anyone, guarded, loadedRecord, moderators, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
+import { API_PAGE, pageOf, readPage } from '../../platform/pagination.js';
 import { parseForm, problemErrors, text, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
@@ -14,7 +15,8 @@ import {
   actOnPerson,
   createInvite,
   decideJoinRequest,
-  decodeCursor,
+  COMMUNITY_CURSOR,
+  MEMBERSHIP_CURSOR,
   editCommunity,
   follow,
   inviteTarget,
@@ -43,6 +45,8 @@ import {
 } from './communities.views.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The community list's page on the web: as the API's by default. */
+const LIST_PAGE = { default: 20, max: 100 };
 const SLUG = /^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$/;
 const TOKEN_FORM = { token: text({ min: 1, max: 100 }) };
 
@@ -134,10 +138,9 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   // ---- List and proposals -------------------------------------------------------------------------
 
   app.get('/communities', guarded(anyone), async (request, reply) => {
-    const raw = query(request).cursor;
-    const afterId = typeof raw === 'string' && raw !== '' ? decodeCursor(raw) : null;
-    if (typeof raw === 'string' && raw !== '' && !afterId) throw new HttpError(400, 'bad_request');
-    const { items, next } = await listCommunities(db, request.viewer, afterId);
+    const page = readPage(request, reply, COMMUNITY_CURSOR, LIST_PAGE);
+    const rows = await listCommunities(db, request.viewer, page);
+    const { items, next } = pageOf(request, reply, rows, page.limit, (c) => COMMUNITY_CURSOR.encode([c.id]));
     return reply.page(request.i18n.t('communities.list.title'), <CommunityListPage ctx={reply.pageContext()} items={items} next={next} />);
   });
 
@@ -367,10 +370,9 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
   // ---- API ------------------------------------------------------------------------------------------
 
   app.get('/api/v1/communities', guarded(anyone), async (request, reply) => {
-    const raw = query(request).cursor;
-    const afterId = typeof raw === 'string' && raw !== '' ? decodeCursor(raw) : null;
-    if (raw !== undefined && raw !== '' && !afterId) throw new HttpError(400, 'bad_request');
-    const { items, next } = await listCommunities(db, request.viewer, afterId);
+    const page = readPage(request, reply, COMMUNITY_CURSOR, API_PAGE);
+    const rows = await listCommunities(db, request.viewer, page);
+    const { items, next } = pageOf(request, reply, rows, page.limit, (c) => COMMUNITY_CURSOR.encode([c.id]));
     return reply.header('cache-control', 'no-store').send({
       communities: items.map((c) => ({
         id: c.id,
@@ -383,7 +385,7 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
         createdAt: new Date(c.createdAt).toISOString(),
         url: `/api/v1/communities/${c.slug}`,
       })),
-      next: next ? `/api/v1/communities?cursor=${encodeURIComponent(next)}` : null,
+      next,
     });
   });
 
@@ -439,9 +441,12 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
 
   app.get('/api/v1/communities/:slug/memberships', guarded(signedIn, community('view_memberships')), async (request, reply) => {
     const view = theCommunity.of(request).view;
-    const people = await peopleOf(db, view.record.id);
+    const page = readPage(request, reply, MEMBERSHIP_CURSOR, API_PAGE);
+    const people = await peopleOf(db, view.record.id, { limit: page.limit + 1, ...(page.after ? { after: page.after } : {}) });
+    const { items, next } = pageOf(request, reply, people.memberships, page.limit, (m) => MEMBERSHIP_CURSOR.encode(m.position));
     return reply.header('cache-control', 'no-store').send({
-      memberships: people.memberships.map((m) => ({ userId: m.userId, displayName: m.displayName, role: m.role, since: new Date(m.since).toISOString() })),
+      next,
+      memberships: items.map((m) => ({ userId: m.userId, displayName: m.displayName, role: m.role, since: new Date(m.since).toISOString() })),
       joinRequests: people.requests.map((r) => ({ id: r.id, userId: r.userId, displayName: r.displayName, answers: r.answers, createdAt: new Date(r.createdAt).toISOString() })),
       blocked: people.blocks,
     });

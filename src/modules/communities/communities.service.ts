@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { createHash, randomBytes } from 'node:crypto';
+import { cursorCodec, type PageRequest } from '../../platform/pagination.js';
 import { audit } from '../../platform/audit.js';
 import type { FieldError } from '../../platform/forms.js';
 import { coarsePoint, placeLabel, resolvePlace, type Place, type PlaceResolution } from '../profile/index.js';
@@ -24,7 +25,6 @@ export async function getCommunityAccess(db: Db, idOrSlug: string, viewer: Viewe
 /** How long an invitation link works. */
 export const INVITE_DAYS = 7;
 /** Communities per page of a list. */
-export const PAGE_SIZE = 20;
 
 export type AreaResolution = PlaceResolution;
 
@@ -105,23 +105,15 @@ export async function viewCommunity(db: Db, slug: string, viewer: Viewer | undef
   return { access, record, organizers, pendingRequest, can: (action) => decideCommunityAction(viewer, access, action, { organizers }) };
 }
 
-/** An opaque list cursor: the last community's id. */
-export function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
+/** The keyset of the community list: the last community's id (the list is newest first). */
+export const COMMUNITY_CURSOR = cursorCodec('communities', ['uuid']);
 
-/** The community id in a cursor, or null when the cursor is not one of ours. */
-export function decodeCursor(cursor: string): string | null {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? id : null;
-}
+/** The keyset of a community's memberships: organizers, members, then allies, each by name. */
+export const MEMBERSHIP_CURSOR = cursorCodec('memberships', ['int', 'text', 'uuid']);
 
-/** A page of verified communities the viewer may see, newest first, and the cursor of the next page. */
-export async function listCommunities(db: Db, viewer: Viewer | undefined, afterId: string | null): Promise<{ items: repo.CommunityListItem[]; next: string | null }> {
-  const rows = await repo.listVerifiedCommunities(db.kysely, { viewerId: viewer?.id ?? null, afterId, limit: PAGE_SIZE + 1 });
-  const items = rows.slice(0, PAGE_SIZE);
-  const last = items.at(-1);
-  return { items, next: rows.length > PAGE_SIZE && last ? encodeCursor(last.id) : null };
+/** Verified communities the viewer may see, newest first, after the cursor: one more than the limit, so the caller knows whether a next page exists. */
+export function listCommunities(db: Db, viewer: Viewer | undefined, page: PageRequest<[string]>): Promise<repo.CommunityListItem[]> {
+  return repo.listVerifiedCommunities(db.kysely, { viewerId: viewer?.id ?? null, afterId: page.after?.[0] ?? null, limit: page.limit + 1 });
 }
 
 /** The proposals waiting for a moderator, with everything needed to judge them. */
@@ -314,9 +306,9 @@ export async function acceptInvite(db: Db, input: { viewer: Viewer; token: strin
 }
 
 /** The people page's lists: roles, blocks and waiting requests. */
-export async function peopleOf(db: Db, communityId: string) {
+export async function peopleOf(db: Db, communityId: string, page: { limit?: number; after?: [number, string, string] } = {}) {
   const [memberships, blocks, requests] = await Promise.all([
-    repo.listMemberships(db.kysely, communityId),
+    repo.listMemberships(db.kysely, communityId, page),
     repo.listBlocks(db.kysely, communityId),
     repo.listPendingRequests(db.kysely, communityId),
   ]);

@@ -160,7 +160,7 @@ export function CommunityListPage({ ctx, items, next }: { ctx: PageContext; item
       )}
       {next ? (
         <p>
-          <a href={`/communities?cursor=${encodeURIComponent(next)}`} rel="next">
+          <a href={next} rel="next">
             {t('communities.list.more')}
           </a>
         </p>

@@ -139,8 +139,8 @@ async function seedAsk(ctx: Ctx, people: People, communityId: string, organizer:
   const access = (await getCommunityAccess(ctx.db, communityId, organizer))!;
   const title = String(demo.body.title);
   // Organizers see every status in their list, so a draft or closed ask from an earlier run is found too.
-  const existing = await listVisibleAsks(ctx.db, access, organizer, { limit: 100 });
-  if (existing.asks.some((a) => a.title === title)) return;
+  const existing = await listVisibleAsks(ctx.db, access, organizer, { limit: 100, after: undefined });
+  if (existing.some((a) => a.title === title)) return;
 
   const flat = flattenAskJson(demo.body);
   // The form refuses new times in the past; the demo's past shifts are checked against an earlier "now"

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, int, json, list, nullable, num, obj, oneOf, operation, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, deprecatedParam, int, list, nullable, num, obj, oneOf, operation, page, queryParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { ASK_KINDS } from '../asks/index.js';
 import { FEED_PAGE_SIZE } from './feed.policy.js';
 import { API_LIMIT_MAX, NEAR_MAX, ONLINE_CHOICES, QUERY_MAX, SORTS, TAG_MAX, WITHIN_MAX_KM } from './search.form.js';
@@ -54,8 +54,9 @@ const searchParameters = [
   queryParam('place', str({ pattern: '^\\d{1,12}$' }), 'A place id, when `near` names several places (the 422 answer lists them).'),
   queryParam('within', int(1, WITHIN_MAX_KM), 'Kilometres around the place (25 unless given).'),
   queryParam('sort', oneOf(SORTS), 'relevance (with `q`), date (soonest first) or distance (with a place). Defaults to relevance with words, distance with a place, date otherwise. Relevance ranks at most the first 200 asks a word matches when nothing else narrows the search.'),
-  queryParam('after', str({ max: 300 }), 'Where the page starts: the cursor in the previous page\'s `next`.'),
-  queryParam('limit', int(1, API_LIMIT_MAX), 'Asks per page (20 unless given).'),
+  { $ref: '#/components/parameters/Cursor' },
+  queryParam('limit', int(1, API_LIMIT_MAX), `Asks per page: 1 to ${API_LIMIT_MAX}, 20 unless given.`),
+  deprecatedParam('after', str({ max: 1000 }), 'The previous release\'s name of `cursor`.'),
 ];
 
 /** Search for everyone, and the ranked feed for signed-in allies. */
@@ -72,17 +73,13 @@ export const discoveryApi: ModuleApi = {
         access: 'optional',
         parameters: searchParameters,
         success: {
-          200: json(
-            'One page of results.',
-            record({
-              asks: list(ref('DiscoveredAsk'), API_LIMIT_MAX),
-              sort: oneOf(SORTS),
-              place: nullable(record({ id: str(), name: str(), country: str(), withinKm: int(1) })),
-              next: nullable(str({ description: 'The next page; null on the last.' })),
-            }),
-          ),
+          200: page('One page of results.', {
+            asks: list(ref('DiscoveredAsk'), API_LIMIT_MAX),
+            sort: oneOf(SORTS),
+            place: nullable(record({ id: str(), name: str(), country: str(), withinKm: int(1) })),
+          }),
         },
-        problems: [422],
+        problems: [400, 422],
       }),
     },
     '/me/feed': {
@@ -94,11 +91,12 @@ export const discoveryApi: ModuleApi = {
           `${FEED_PAGE_SIZE} to a page; no community takes more than five places on a page while four or more have asks to show. In rest mode the feed is empty.`,
         tags: [TAG],
         access: 'read',
-        parameters: [queryParam('page', int(1), 'The page, from 1.')],
+        parameters: [
+          { $ref: '#/components/parameters/Cursor' },
+          deprecatedParam('page', int(1), 'The previous release\'s page number, from 1.'),
+        ],
         success: {
-          200: json(
-            'One page of the feed.',
-            record({
+          200: page('One page of the feed (its pages are laid out together, so it takes no `limit`).', {
               restMode: bool,
               page: int(1),
               pages: int(0),
@@ -111,9 +109,7 @@ export const discoveryApi: ModuleApi = {
                 FEED_PAGE_SIZE,
               ),
               hints: list(oneOf(['home', 'skills', 'languages', 'availability']), undefined, 'What the caller could add to their profile for a better fit.'),
-              next: nullable(str()),
-            }),
-          ),
+          }),
         },
         problems: [400],
       }),

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
 import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
+import { cursorCodec, markDeprecated } from '../../platform/pagination.js';
 import { problemErrors, translateErrors } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import { setRestMode } from '../profile/index.js';
@@ -32,13 +33,42 @@ function echo(input: Record<string, unknown>): FormState['values'] {
   return values;
 }
 
-/** Reads `?page=N` of the feed: 1 when absent, 400 when it is not a page the feed can have. */
-function feedPage(request: FastifyRequest): number {
-  const raw = query(request).page;
-  if (raw === undefined || raw === '') return 1;
-  const page = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : 0;
-  if (page < 1 || page > FEED_PAGES_MAX) throw new HttpError(400, 'bad_request');
+/** The feed's pages are laid out together (the fairness caps work across a page): a cursor names one. */
+const FEED_CURSOR = cursorCodec('feed', ['int']);
+
+/** The address of another page of the feed: the first has no cursor. */
+function feedPageUrl(path: string, page: number): string {
+  return page <= 1 ? path : `${path}?cursor=${FEED_CURSOR.encode([page])}`;
+}
+
+/**
+ * The page of the feed asked for: `cursor`, or `page=N` of the previous release (answered with a
+ * `Deprecation` header); 1 when neither; 400 when it is not a page the feed can have.
+ */
+function feedPage(request: FastifyRequest, reply: FastifyReply): number {
+  const { cursor, page: legacy } = query(request);
+  if (typeof cursor === 'string' && cursor !== '') {
+    const page = FEED_CURSOR.decode(cursor)?.[0];
+    if (page === undefined || page < 1 || page > FEED_PAGES_MAX) throw badCursor();
+    return page;
+  }
+  if (legacy === undefined || legacy === '') return 1;
+  const page = typeof legacy === 'string' && /^\d{1,3}$/.test(legacy) ? Number(legacy) : 0;
+  if (page < 1 || page > FEED_PAGES_MAX) throw new HttpError(400, 'bad_request', 'bad page', [{ pointer: '/page', key: 'validation.cursor' }]);
+  markDeprecated(reply, feedPageUrl(new URL(request.url, 'http://x').pathname, page));
   return page;
+}
+
+/** The API feed's next page, also as the `Link` header. */
+function nextFeedLink(reply: FastifyReply, page: number): string {
+  const next = feedPageUrl('/api/v1/me/feed', page);
+  reply.header('link', `<${next}>; rel="next"`);
+  return next;
+}
+
+/** A cursor this server did not make: a 400 naming it, on the page and in the API. */
+function badCursor(): HttpError {
+  return new HttpError(400, 'bad_request', 'bad cursor', [{ pointer: '/cursor', key: 'validation.cursor' }]);
 }
 
 /** Discovery: search for everyone, and the "For you" feed for signed-in allies, as pages and in the API. */
@@ -57,6 +87,9 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
       return render({ state: { values, errors: translateErrors(request.i18n, parsed.errors) }, searched: false });
     }
     const outcome = await search(db, request.viewer, parsed.query);
+    if (parsed.query.legacyCursor) markDeprecated(reply, '/search');
+    if (!outcome.ok && outcome.errors.cursor) throw badCursor();
+    if (outcome.ok && outcome.next) reply.header('link', `</search?${searchParams({ ...parsed.query, sort: outcome.sort }, { cursor: outcome.next })}>; rel="next"`);
     if (!outcome.ok) {
       reply.code(422);
       return render({ state: { values, errors: translateErrors(request.i18n, outcome.errors) }, searched: false, candidates: outcome.candidates });
@@ -69,6 +102,8 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
     const parsed = parseSearch(query(request));
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const outcome = await search(db, request.viewer, parsed.query);
+    if (parsed.query.legacyCursor) markDeprecated(reply, '/api/v1/search/asks');
+    if (!outcome.ok && outcome.errors.cursor) throw badCursor();
     if (!outcome.ok) {
       const errors = problemErrors(request.i18n, outcome.errors);
       if (outcome.candidates.length > 0) {
@@ -80,23 +115,28 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
     }
     const q = { ...parsed.query, sort: outcome.sort };
     const limit = parsed.query.limit;
+    const next = outcome.next ? `/api/v1/search/asks?${searchParams(q, { cursor: outcome.next, limit: String(limit) } as Partial<Record<SearchField, string>>)}` : null;
+    if (next) reply.header('link', `<${next}>; rel="next"`);
     return reply.header('cache-control', 'no-store').send({
       asks: outcome.results.map(discoveredJson),
       sort: outcome.sort,
       place: outcome.place ? { id: outcome.place.id, name: outcome.place.name, country: outcome.place.country, withinKm: parsed.query.withinKm } : null,
-      next: outcome.next ? `/api/v1/search/asks?${searchParams(q, { after: outcome.next, limit: String(limit) } as Partial<Record<SearchField, string>>)}` : null,
+      next,
     });
   });
 
   app.get('/feed', guarded(signedIn), async (request, reply) => {
     const viewer = viewerOf(request);
-    const page = feedPage(request);
+    const page = feedPage(request, reply);
     const result = await feed(db, viewer, page);
     const { t } = request.i18n;
     if (result.kind === 'rest') return reply.page(t('discovery.rest.title'), <RestPage ctx={reply.pageContext()} />);
+    const previous = result.page > 1 ? feedPageUrl('/feed', result.page - 1) : null;
+    const next = result.page < result.pages ? feedPageUrl('/feed', result.page + 1) : null;
+    if (next) reply.header('link', `<${next}>; rel="next"`);
     return reply.page(
       t('discovery.feed.title'),
-      <FeedPage ctx={reply.pageContext()} page={result.page} pages={result.pages} items={result.items} hints={result.hints} homeArea={result.homeArea} radiusKm={result.radiusKm} />,
+      <FeedPage ctx={reply.pageContext()} page={result.page} pages={result.pages} previous={previous} next={next} items={result.items} hints={result.hints} homeArea={result.homeArea} radiusKm={result.radiusKm} />,
     );
   });
 
@@ -108,7 +148,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
 
   app.get('/api/v1/me/feed', guarded(signedIn), async (request, reply) => {
     const viewer = viewerOf(request);
-    const page = feedPage(request);
+    const page = feedPage(request, reply);
     const result = await feed(db, viewer, page);
     reply.header('cache-control', 'no-store');
     if (result.kind === 'rest') return reply.send({ restMode: true, page, pages: 0, asks: [], hints: [], next: null });
@@ -122,7 +162,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
         reasons: item.reasons.map((reason) => ({ ...reason, text: reasonText(request.i18n, reason) })),
       })),
       hints: result.hints,
-      next: result.page < result.pages ? `/api/v1/me/feed?page=${result.page + 1}` : null,
+      next: result.page < result.pages ? nextFeedLink(reply, result.page + 1) : null,
     });
   });
 }

@@ -18,7 +18,7 @@ export const FEED_PAGES_MAX = Math.ceil((repo.LOCAL_CANDIDATES + repo.ONLINE_CAN
 
 export type SearchOutcome =
   | { ok: true; results: DiscoveredAsk[]; next: string | null; place: Place | null; sort: SearchSort }
-  | { ok: false; errors: { near?: FieldError; after?: FieldError }; candidates: Place[] };
+  | { ok: false; errors: { near?: FieldError; cursor?: FieldError }; candidates: Place[] };
 
 /** The place a search is near: the name typed (or, without one, the chosen place's own label) looked up in the shipped list. */
 export function resolveSearchPlace(query: Pick<SearchQuery, 'near' | 'place'>): PlaceResolution {
@@ -39,8 +39,8 @@ export async function search(db: Db, viewer: Viewer | undefined, query: SearchQu
   const place = query.online === 'only' ? null : resolved.place;
   // Relevance needs words and distance a place; without them the soonest come first.
   const sort: SearchSort = (query.sort === 'relevance' && !query.q) || (query.sort === 'distance' && !place) ? 'date' : query.sort;
-  const after = query.after ? decodeSearchCursor(sort, query.after) : null;
-  if (after === undefined) return { ok: false, errors: { after: { key: 'discovery.error.cursor' } }, candidates: [] };
+  const after = query.cursor ? decodeSearchCursor(sort, query.cursor) : null;
+  if (after === undefined) return { ok: false, errors: { cursor: { key: 'validation.cursor' } }, candidates: [] };
   const rows = await repo.searchAsks(db.kysely, {
     viewerId: viewer?.id ?? null,
     text: query.q,

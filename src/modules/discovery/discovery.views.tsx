@@ -86,6 +86,7 @@ export function searchLabels(ctx: PageContext): Record<string, string> {
     tag: t('discovery.field.tag'),
     sort: t('discovery.field.sort'),
     place: t('discovery.field.near'),
+    cursor: t('discovery.field.after'),
     after: t('discovery.field.after'),
     limit: t('discovery.field.limit'),
   };
@@ -184,7 +185,7 @@ function PlaceChoices({ ctx, view }: { ctx: PageContext; view: SearchView }) {
         {view.candidates!.map((place) => {
           const params = new URLSearchParams();
           for (const [name, value] of Object.entries(raw)) {
-            if (name === 'place' || name === 'after' || value === undefined) continue;
+            if (name === 'place' || name === 'after' || name === 'cursor' || value === undefined) continue;
             for (const one of Array.isArray(value) ? value : [value]) if (one !== '') params.append(name, one);
           }
           params.set('place', place.id);
@@ -204,7 +205,7 @@ function SearchResults({ ctx, view }: { ctx: PageContext; view: SearchView }) {
   const { t } = ctx.i18n;
   const results = view.results!;
   const query = view.query!;
-  const first = query.after !== null;
+  const first = query.cursor !== null;
   return (
     <section aria-labelledby="results-title" class="stack">
       <h2 id="results-title">{t('discovery.results.title')}</h2>
@@ -226,7 +227,7 @@ function SearchResults({ ctx, view }: { ctx: PageContext; view: SearchView }) {
       <Pager
         ctx={ctx}
         previous={first ? `/search?${searchParams(query)}` : null}
-        next={view.next ? `/search?${searchParams(query, { after: view.next })}` : null}
+        next={view.next ? `/search?${searchParams(query, { cursor: view.next })}` : null}
       />
     </section>
   );
@@ -242,8 +243,18 @@ const HINT_LINKS: Record<ProfileHint, string> = {
 };
 
 /** The "For you" page: asks ranked for the ally, each with the reasons it is there. */
-export function FeedPage(props: { ctx: PageContext; page: number; pages: number; items: FeedItem[]; hints: ProfileHint[]; homeArea: string | null; radiusKm: number }) {
-  const { ctx, page, pages, items, hints } = props;
+export function FeedPage(props: {
+  ctx: PageContext;
+  page: number;
+  pages: number;
+  previous: string | null;
+  next: string | null;
+  items: FeedItem[];
+  hints: ProfileHint[];
+  homeArea: string | null;
+  radiusKm: number;
+}) {
+  const { ctx, page, pages, previous, next, items, hints } = props;
   const { t } = ctx.i18n;
   return (
     <section aria-labelledby="feed-title" class="stack">
@@ -284,7 +295,7 @@ export function FeedPage(props: { ctx: PageContext; page: number; pages: number;
           ))}
         </ol>
       )}
-      <Pager ctx={ctx} previous={page > 1 ? `/feed?page=${page - 1}` : null} next={page < pages ? `/feed?page=${page + 1}` : null} />
+      <Pager ctx={ctx} previous={previous} next={next} />
       {pages > 1 ? <p class="muted">{t('discovery.feed.pageOf', { page, pages })}</p> : null}
     </section>
   );

@@ -1,3 +1,4 @@
+import { isRealTimestamp } from '../../platform/pagination.js';
 import { choice, integer, many, optionalText, parseForm, type FieldError, type FieldResult, type Field } from '../../platform/forms.js';
 import { ASK_KINDS, type AskKind } from '../asks/index.js';
 import { isLanguageCode, isSkill } from '../profile/index.js';
@@ -31,7 +32,10 @@ export interface SearchQuery {
   place: string | null;
   withinKm: number;
   sort: SearchSort;
-  after: string | null;
+  /** Where the page starts: the cursor of the previous page's `next`. */
+  cursor: string | null;
+  /** The cursor came under its name of the previous release (`after`), which still works for one release. */
+  legacyCursor: boolean;
   limit: number;
 }
 
@@ -89,6 +93,8 @@ const SHAPE = {
   } satisfies Field<string | null>,
   within: integer({ min: 1, max: WITHIN_MAX_KM }),
   sort: choice(SORTS, { required: false }),
+  cursor,
+  // The previous release's name of `cursor`: accepted for one release.
   after: cursor,
   limit: integer({ min: 1, max: API_LIMIT_MAX }),
 };
@@ -137,7 +143,8 @@ export function parseSearch(input: unknown): SearchParse {
       // A distance means nothing without a place to measure it from.
       withinKm: hasPlace ? (v.within ?? DEFAULT_WITHIN_KM) : DEFAULT_WITHIN_KM,
       sort: v.sort ?? (v.q ? 'relevance' : hasPlace ? 'distance' : 'date'),
-      after: v.after,
+      cursor: v.cursor ?? v.after,
+      legacyCursor: v.cursor === null && v.after !== null,
       limit: v.limit ?? PAGE_SIZE,
     },
   };
@@ -175,7 +182,6 @@ export interface SearchCursor {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /** An opaque cursor for the position after a result, bound to the sort it was made for. */
 export function encodeSearchCursor(sort: SearchSort, position: SearchCursor): string {
@@ -194,6 +200,6 @@ export function decodeSearchCursor(sort: SearchSort, cursor: string): SearchCurs
   const [madeFor, value, id] = parsed as unknown[];
   if (madeFor !== sort || typeof id !== 'string' || !UUID.test(id)) return undefined;
   if (value === null) return { value: null, id };
-  if (sort === 'date') return typeof value === 'string' && TIMESTAMP.test(value) ? { value, id } : undefined;
+  if (sort === 'date') return typeof value === 'string' && isRealTimestamp(value) ? { value, id } : undefined;
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? { value, id } : undefined;
 }

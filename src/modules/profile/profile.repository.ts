@@ -214,7 +214,7 @@ export interface AdminUserRow {
   suspendedAt: Date | null;
   createdAt: Date;
   /** Position for keyset pagination: creation time to the microsecond and id. */
-  cursor: string;
+  position: [string, string];
 }
 
 /** People, newest first, `limit` at a time after the cursor; or the one with this exact address. */
@@ -233,7 +233,7 @@ export async function listUsers(db: Executor, options: { limit: number; before?:
   if (options.emailNormalized !== undefined) query = query.where('email_normalized', '=', options.emailNormalized);
   if (options.before) query = query.where(sql<boolean>`(created_at, id) < (${options.before.at}::timestamptz, ${options.before.id}::uuid)`);
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
-  return rows.map(({ at, ...row }) => ({ ...row, cursor: `${at}_${row.id}` }));
+  return rows.map(({ at, ...row }) => ({ ...row, position: [at, row.id] as [string, string] }));
 }
 
 /** Sets or clears the suspension; returns whether the person exists, or 'admin' (unchanged) when suspending an admin. */

@@ -116,14 +116,11 @@ export async function updateProfile(db: Db, input: { userId: string; profile: Pr
 
 export type { AdminUserRow } from './profile.repository.js';
 
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
-/** People for the admin list, newest first; `before` is the cursor of the last row of the previous page. */
-export function listPeople(db: Db, options: { limit: number; before?: string; email?: string }) {
-  const cursor = options.before ? CURSOR.exec(options.before) : null;
+/** People for the admin list, newest first; `before` is the position (creation time and id) of the last row of the previous page. */
+export function listPeople(db: Db, options: { limit: number; before?: [string, string]; email?: string }) {
   return repo.listUsers(db.kysely, {
     limit: options.limit,
-    ...(cursor ? { before: { at: cursor[1]!, id: cursor[2]! } } : {}),
+    ...(options.before ? { before: { at: options.before[0], id: options.before[1] } } : {}),
     ...(options.email ? { emailNormalized: normalizeEmail(options.email) } : {}),
   });
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths.js';
-import { int, type Json, list, obj, type PathItems, type ProblemStatus, ref, str } from './schema.js';
+import { int, type Json, list, nullable, obj, type PathItems, type ProblemStatus, ref, str } from './schema.js';
 
 /** The version in package.json: the API document describes this release. */
 export function packageVersion(): string {
@@ -71,7 +71,9 @@ export function buildOpenApiDocument(options: { publicUrl: URL; version: string;
         'A token has the scope `read` (GET requests) or `write` (everything). A browser session also works; its unsafe requests need the `X-CSRF-Token` header.',
         '',
         'Errors are RFC 9457 problem documents (`application/problem+json`); refused fields are listed in `errors` by JSON pointer.',
-        'Lists are paginated: follow `next` until it is null.',
+        'Every list is paged the same way: ask for up to `limit` items (at most 100; 20 unless given), and follow `next`, also sent as `Link: <…>; rel="next"`, until it is null.',
+        'The `cursor` in `next` is opaque: a cursor that is not one this server made is refused with 400. Nothing is cut off silently.',
+        'Query names of the previous release (`after`, `page`, `before`) still work for one release and are answered with a `Deprecation` header (RFC 9745).',
       ].join('\n'),
       license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
     },
@@ -90,10 +92,15 @@ export function buildOpenApiDocument(options: { publicUrl: URL; version: string;
             'Operations list the scope they need. A suspended account\'s tokens stop working; a revoked token answers 401.',
         },
       },
-      schemas: { Problem: problemSchema, ...options.schemas },
+      schemas: {
+        Problem: problemSchema,
+        NextPage: nullable(str({ format: 'uri-reference', description: 'The address of the next page (the same as the `Link` header\'s `rel="next"`), or null on the last page.' })),
+        ...options.schemas,
+      },
       responses: problemResponses(),
       parameters: {
-        Cursor: { name: 'cursor', in: 'query', required: false, description: 'Where the page starts: copy it from the previous page\'s `next` link.', schema: str({ max: 200 }) },
+        Cursor: { name: 'cursor', in: 'query', required: false, description: 'Where the page starts: it is in the previous page\'s `next` (opaque; only this server makes them).', schema: str({ max: 1000 }) },
+        Limit: { name: 'limit', in: 'query', required: false, description: 'How many items a page holds: 1 to 100, 20 unless given.', schema: int(1, 100) },
         IdempotencyKey: {
           name: 'Idempotency-Key',
           in: 'header',
@@ -103,6 +110,8 @@ export function buildOpenApiDocument(options: { publicUrl: URL; version: string;
         },
       },
       headers: {
+        Link: { description: 'The next page as `<…>; rel="next"` (RFC 8288), when there is one.', schema: str() },
+        Deprecation: { description: 'Present when the request used a query name of the previous release (RFC 9745): the moment it was deprecated.', schema: str() },
         Location: { description: 'The URL of the created resource.', schema: str({ format: 'uri-reference' }) },
         IdempotentReplayed: { description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } },
       },

@@ -81,6 +81,16 @@ export const pathParam = (name: string, schema: TSchema, description: string): J
 /** A query parameter. */
 export const queryParam = (name: string, schema: TSchema, description: string): Json => ({ name, in: 'query', required: false, description, schema });
 
+/** A deprecated query name of the previous release, still accepted for one release (its answers carry a `Deprecation` header). */
+export const deprecatedParam = (name: string, schema: TSchema, description: string): Json => ({ ...queryParam(name, schema, description), deprecated: true });
+
+/** The parameters of every paged list: `cursor` and `limit` (shared components of the document). */
+export const PAGE_PARAMETERS: Json[] = [{ $ref: '#/components/parameters/Cursor' }, { $ref: '#/components/parameters/Limit' }];
+
+/** One page of a list: its members (the items), `next`, and the `Link` header. */
+export const page = (description: string, members: Record<string, TSchema>, headers: Json = {}): Json =>
+  json(description, record({ ...members, next: ref('NextPage') }), { Link: { $ref: '#/components/headers/Link' }, ...headers });
+
 /** A JSON response. */
 export const json = (description: string, schema: TSchema, headers?: Json): Json => ({
   description,
