@@ -15,10 +15,13 @@ export interface Field<T> {
   echo?(raw: unknown): string | string[];
 }
 
-const ok = <T>(value: T): FieldResult<T> => ({ ok: true, value });
-const fail = (key: string, values?: MessageValues): FieldResult<never> => ({ ok: false, error: values ? { key, values } : { key } });
+/** A field's value, parsed. */
+export const ok = <T>(value: T): FieldResult<T> => ({ ok: true, value });
+/** A field refused, with the message key (and its values) that says why. */
+export const fail = (key: string, values?: MessageValues): FieldResult<never> => ({ ok: false, error: values ? { key, values } : { key } });
 
-function asString(raw: unknown): string | undefined {
+/** What arrived as text: a string, or a finite number as typed; anything else is not text. */
+export function asString(raw: unknown): string | undefined {
   if (typeof raw === 'string') return raw;
   if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
   return undefined;

@@ -10,6 +10,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
+import { UUID_PATTERN } from './ids.js';
 
 /** The kinds of value a cursor may hold. */
 export type CursorField = 'uuid' | 'timestamp' | 'int' | 'number' | 'text' | 'bool' | 'nullableNumber' | 'nullableTimestamp';
@@ -26,7 +27,6 @@ type ValueOf<F extends CursorField> = F extends 'uuid' | 'timestamp' | 'text'
 
 export type CursorValues<S extends readonly CursorField[]> = { -readonly [K in keyof S]: S[K] extends CursorField ? ValueOf<S[K]> : never };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z$/;
 const CURSOR_TEXT = /^[A-Za-z0-9_-]{1,1000}$/;
 
@@ -43,7 +43,7 @@ export function isRealTimestamp(value: string): boolean {
 function valid(field: CursorField, value: unknown): boolean {
   switch (field) {
     case 'uuid':
-      return typeof value === 'string' && UUID.test(value);
+      return typeof value === 'string' && UUID_PATTERN.test(value);
     case 'timestamp':
       return typeof value === 'string' && isRealTimestamp(value);
     case 'nullableTimestamp':

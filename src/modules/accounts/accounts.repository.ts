@@ -27,10 +27,6 @@ export function findUserByEmail(db: Executor, emailNormalized: string): Promise<
   return db.selectFrom('users').select(userColumns).where('email_normalized', '=', emailNormalized).executeTakeFirst();
 }
 
-export function findUserById(db: Executor, id: string): Promise<UserRecord | undefined> {
-  return db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
-}
-
 /** Inserts a person, or, when the address is taken, gives them the new password, name and role. */
 export async function upsertUser(
   db: Executor,
@@ -262,15 +258,6 @@ export async function updateEmail(db: Executor, userId: string, email: string, e
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
-}
-
-export function emailTaken(db: Executor, emailNormalized: string): Promise<boolean> {
-  return db
-    .selectFrom('users')
-    .select('id')
-    .where('email_normalized', '=', emailNormalized)
-    .executeTakeFirst()
-    .then((row) => row !== undefined);
 }
 
 /** Ends the person's sessions, all of them or all but one; returns how many ended. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
 import { anyone, guarded, signedIn, viewerOf, type GuardCheck } from '../../platform/auth.js';
+import { isUuid } from '../../platform/ids.js';
 import { API_PAGE, cursorCodec, pageOf, readPage } from '../../platform/pagination.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { choice, optionalText, parseForm, password, problemErrors, text, translateErrors } from '../../platform/forms.js';
@@ -12,7 +13,6 @@ import { createApiToken, issueApiToken, listTokens, revokeApiToken } from './api
 import { TOKEN_NAME_MAX, TokenCreatedPage, TokensPage } from './api-tokens.views.js';
 
 const SCOPES = ['read', 'write'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The form on /account/tokens. */
 export const tokenFormShape = {
@@ -31,7 +31,7 @@ export const issueTokenShape = {
 
 function tokenId(request: FastifyRequest): string {
   const id = (request.params as Record<string, unknown>).id;
-  if (typeof id !== 'string' || !UUID.test(id)) throw new HttpError(404, 'not_found');
+  if (typeof id !== 'string' || !isUuid(id.toLowerCase())) throw new HttpError(404, 'not_found');
   return id.toLowerCase();
 }
 

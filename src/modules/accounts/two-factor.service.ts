@@ -4,12 +4,12 @@ import QRCode from 'qrcode';
 import type { AppContext } from '../../platform/module.js';
 import type { Executor } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
-import type { Field, FieldResult } from '../../platform/forms.js';
 import { queueMail } from '../../platform/mail/mail.js';
 import { verifyPassword } from './accounts.service.js';
 import { openSession } from './session.service.js';
 import { hashToken } from './tokens.js';
 import * as repo from './two-factor.repository.js';
+import { fail, type Field } from '../../platform/forms.js';
 
 // What authenticator apps expect when the URI does not say otherwise.
 const ALGORITHM = 'SHA1';
@@ -122,8 +122,6 @@ export function normalizeTotpCode(raw: string): string {
 
 // ---------------------------------------------------------------------------------------------
 // Form fields
-
-const fail = (key: string): FieldResult<never> => ({ ok: false, error: { key } });
 
 function rawString(raw: unknown): string | undefined {
   return typeof raw === 'string' ? raw : undefined;

@@ -5,13 +5,13 @@ import { cursorCodec, markDeprecated, nextUrl, pageOf, readPage, type PageReques
 import { HttpError } from '../../platform/errors.js';
 import { canSuspend, listPeople, setSuspension } from '../profile/index.js';
 import { UsersPage } from './users.views.js';
+import { UUID_PATTERN } from '../../platform/ids.js';
 
 const PAGE = 50;
 /** The people list goes back by creation time (to the microsecond) and id. */
 const PEOPLE_CURSOR = cursorCodec('admin-people', ['timestamp', 'uuid']);
 /** `before=<time>_<id>` of the previous release. */
 const LEGACY_BEFORE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function queryString(value: unknown, max: number): string {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
@@ -43,7 +43,7 @@ export function registerAdminUsersRoutes(app: FastifyInstance, ctx: AppContext):
     app.post(`/admin/users/:id/${action}`, guarded(admins), async (request, reply) => {
       const viewer = viewerOf(request);
       const id = String((request.params as Record<string, unknown>).id);
-      if (!UUID.test(id)) throw new HttpError(404, 'not_found');
+      if (!UUID_PATTERN.test(id)) throw new HttpError(404, 'not_found');
       // Nobody suspends themselves: an admin could lock the instance out of its only admin.
       if (!canSuspend(viewer, id)) throw new HttpError(403, 'authorization_error');
       const outcome = await setSuspension(db, { actorId: viewer.id, userId: id, suspend: action === 'suspend', requestId: request.id });

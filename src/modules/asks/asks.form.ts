@@ -1,10 +1,9 @@
-import { checkbox, choice, integer, many, optionalText, text, type Field, type FieldError, type FieldResult } from '../../platform/forms.js';
+import { asString, checkbox, choice, fail, type Field, type FieldError, integer, many, ok, optionalText, text } from '../../platform/forms.js';
 import { isLanguageCode, SKILLS, type SkillCode } from '../profile/index.js';
+import { UUID_PATTERN } from '../../platform/ids.js';
+import { isCurrency, toMinorUnits } from '../../platform/money.js';
+import { ASK_KINDS, PRIORITIES, type AskKind, type AskPriority } from './asks.model.js';
 
-export const ASK_KINDS = ['shift', 'skill', 'supplies', 'money', 'advocacy', 'attend'] as const;
-export type AskKind = (typeof ASK_KINDS)[number];
-export const PRIORITIES = ['urgent', 'normal', 'ongoing'] as const;
-export type AskPriority = (typeof PRIORITIES)[number];
 
 export const TITLE_MAX = 140;
 export const DESCRIPTION_MAX = 10000;
@@ -72,17 +71,6 @@ export interface ExistingTimes {
   windowStarts: Map<string, number>;
   startsAt: number | null;
 }
-
-const fail = (key: string, values?: FieldError['values']): FieldResult<never> => ({ ok: false, error: values ? { key, values } : { key } });
-const ok = <T>(value: T): FieldResult<T> => ({ ok: true, value });
-
-function asString(raw: unknown): string | undefined {
-  if (typeof raw === 'string') return raw;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
-  return undefined;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** One ISO 639 language code. */
 export function languageCode(): Field<string> {
@@ -169,37 +157,6 @@ export function parseDateTime(raw: string, zone: string): Date | undefined {
 export function toLocalInput(date: Date, zone: string): string {
   const shifted = new Date(date.getTime() + zoneOffset(date.getTime(), zone));
   return shifted.toISOString().slice(0, 16);
-}
-
-/** The number of minor units of a currency (2 for EUR, 0 for JPY). */
-export function currencyDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-}
-
-const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
-
-/** Whether the code is an ISO 4217 currency Intl knows. */
-export function isCurrency(value: string): boolean {
-  return CURRENCIES.has(value);
-}
-
-/** Converts "250" or "250.50" in a currency to minor units, or undefined when it has more decimals than the currency. */
-export function toMinorUnits(amount: string, currency: string): number | undefined {
-  const m = /^(\d{1,12})(?:[.,](\d{1,3}))?$/.exec(amount.trim());
-  if (!m) return undefined;
-  const digits = currencyDigits(currency);
-  const fraction = m[2] ?? '';
-  if (fraction.length > digits) return undefined;
-  return Number(m[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
-}
-
-/** Minor units back to the amount as typed ("250.50"). */
-export function fromMinorUnits(minor: number, currency: string): string {
-  const digits = currencyDigits(currency);
-  if (digits === 0) return String(minor);
-  const whole = Math.floor(minor / 10 ** digits);
-  const fraction = String(minor % 10 ** digits).padStart(digits, '0');
-  return `${whole}.${fraction}`;
 }
 
 // Formats of each field; whether a field is needed depends on the kind and is checked afterwards.
@@ -325,7 +282,7 @@ export function parseAsk(body: unknown, now: Date, existing?: ExistingTimes): As
     for (let i = 0; i < WINDOWS_MAX; i += 1) {
       const [idRaw, startRaw, endRaw, slotsRaw] = WINDOW_PARTS.map((part) => str(input, `window${i}${part}`));
       if (!startRaw && !endRaw && !slotsRaw) continue;
-      const id = idRaw && UUID.test(idRaw) ? idRaw : null;
+      const id = idRaw && UUID_PATTERN.test(idRaw) ? idRaw : null;
       const start = startRaw ? parseDateTime(startRaw, zone) : undefined;
       const end = endRaw ? parseDateTime(endRaw, zone) : undefined;
       const slots = integer({ min: 1, max: 10000, required: true }).parse(slotsRaw);
@@ -346,7 +303,7 @@ export function parseAsk(body: unknown, now: Date, existing?: ExistingTimes): As
     for (let i = 0; i < ITEMS_MAX; i += 1) {
       const [idRaw, labelRaw, quantityRaw, unitRaw] = ITEM_PARTS.map((part) => str(input, `item${i}${part}`));
       if (!labelRaw && !quantityRaw && !unitRaw) continue;
-      const id = idRaw && UUID.test(idRaw) ? idRaw : null;
+      const id = idRaw && UUID_PATTERN.test(idRaw) ? idRaw : null;
       const label = text({ min: 1, max: 120 }).parse(labelRaw);
       const quantity = integer({ min: 1, max: 1000000, required: true }).parse(quantityRaw);
       const unit = optionalText({ max: 30 }).parse(unitRaw);

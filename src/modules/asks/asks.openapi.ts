@@ -5,7 +5,6 @@ import { SKILLS } from '../profile/index.js';
 import {
   ACCESSIBILITY_MAX,
   AREA_MAX,
-  ASK_KINDS,
   CUTOFF_MAX_HOURS,
   DELIVERABLE_MAX,
   DESCRIPTION_MAX,
@@ -13,12 +12,12 @@ import {
   LANGUAGES_MAX,
   LOCATION_DETAIL_MAX,
   OUTCOME_MAX,
-  PRIORITIES,
   SCRIPT_MAX,
   TARGET_MAX,
   TITLE_MAX,
   WINDOWS_MAX,
 } from './asks.form.js';
+import { ASK_KINDS, PRIORITIES } from './asks.model.js';
 import { ASK_STATUSES } from './asks.policy.js';
 
 const TAG = 'Asks';

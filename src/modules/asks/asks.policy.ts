@@ -1,8 +1,9 @@
 import type { Viewer } from '../../platform/views/render.js';
 import { canManageAsks, canSeeCommunity, type CommunityAccess } from '../communities/index.js';
 
-export const ASK_STATUSES = ['draft', 'open', 'paused', 'filled', 'closed'] as const;
-export type AskStatus = (typeof ASK_STATUSES)[number];
+import { ASK_STATUSES, type AskStatus } from './asks.model.js';
+
+export { ASK_STATUSES, type AskStatus };
 
 export const ASK_ACTIONS = ['publish', 'pause', 'resume', 'fill', 'close'] as const;
 export type AskAction = (typeof ASK_ACTIONS)[number];

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/client.js';
-import type { AskKind, AskPriority } from './asks.form.js';
+import type { AskKind, AskPriority } from './asks.model.js';
 import type { AskStatus } from './asks.policy.js';
 
 /** The columns an ask is written with. */

@@ -8,7 +8,7 @@ import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { canManageAsks, canSeeCommunity, getCommunityAccess, listDonationChannels, type CommunityAccess } from '../communities/index.js';
 import type { Place } from '../profile/index.js';
-import { CLOSE_FORM, flattenAskJson, fromMinorUnits, isAskField, ITEMS_MAX, parseAsk, pointerFor, ROWS_STEP, toLocalInput, WINDOWS_MAX, OUTCOME_MAX } from './asks.form.js';
+import { CLOSE_FORM, flattenAskJson, isAskField, ITEMS_MAX, parseAsk, pointerFor, ROWS_STEP, toLocalInput, WINDOWS_MAX, OUTCOME_MAX } from './asks.form.js';
 import { actionFor, ASK_STATUSES, availableActions, canCreateAsk, canEditAsk, canSeeLocationDetail, type AskAction } from './asks.policy.js';
 import {
   askJson,
@@ -25,6 +25,7 @@ import {
 } from './asks.service.js';
 import { askViewerFacts } from './asks.slots.js';
 import { AskFormPage, AskListPage, AskPage } from './asks.views.js';
+import { majorUnits } from '../../platform/money.js';
 
 /** A community's asks on its page: twenty at a time. */
 const LIST_PAGE = { default: 20, max: 100 };
@@ -76,7 +77,7 @@ function askFormValues(ask: AskRecord): FormState['values'] {
     withdrawalCutoffHours: String(ask.withdrawalCutoffHours),
     deliverable: ask.deliverable ?? '',
     estimatedHours: ask.estimatedHours === null ? '' : String(ask.estimatedHours),
-    moneyGoal: ask.moneyGoalMinor !== null && ask.currency ? fromMinorUnits(ask.moneyGoalMinor, ask.currency) : '',
+    moneyGoal: ask.moneyGoalMinor !== null && ask.currency ? majorUnits(ask.moneyGoalMinor, ask.currency) : '',
     currency: ask.currency ?? '',
     advocacyScript: ask.advocacyScript ?? '',
     advocacyTarget: ask.advocacyTarget ?? '',

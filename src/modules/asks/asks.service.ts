@@ -5,14 +5,14 @@ import type { FieldError } from '../../platform/forms.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { getCommunityAccess, type CommunityAccess } from '../communities/index.js';
 import { coarsePoint, placeLabel, resolvePlace, type Place, type PlaceResolution } from '../profile/index.js';
-import { fromMinorUnits, type AskInput, type ExistingTimes } from './asks.form.js';
+import { type AskInput, type ExistingTimes } from './asks.form.js';
 import { canSeeAsk, canSeeLocationDetail, listedStatuses, nextStatus, type AskAction, type AskStatus } from './asks.policy.js';
 import * as repo from './asks.repository.js';
 import type { AskListRow, AskRecord, AskRow } from './asks.repository.js';
+import { UUID_PATTERN } from '../../platform/ids.js';
+import { majorUnits } from '../../platform/money.js';
 
 export type { AskListRow, AskRecord } from './asks.repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** An ask and the viewer's relation to its community. */
 export interface AskAccess {
@@ -22,7 +22,7 @@ export interface AskAccess {
 
 /** The ask, if it exists and the viewer may see it; undefined otherwise (the caller answers 404 either way). */
 export async function getVisibleAsk(db: Db, id: string, viewer: Viewer | undefined): Promise<AskAccess | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!UUID_PATTERN.test(id)) return undefined;
   const ask = await repo.findAsk(db.kysely, id);
   if (!ask) return undefined;
   const access = await getCommunityAccess(db, ask.communityId, viewer);
@@ -216,7 +216,7 @@ export function askPatchBase(ask: AskRecord): Record<string, unknown> {
     priority: ask.priority,
     withdrawalCutoffHours: ask.withdrawalCutoffHours,
     ...(ask.kind === 'skill' ? { deliverable: ask.deliverable, estimatedHours: ask.estimatedHours } : {}),
-    ...(ask.kind === 'money' && ask.moneyGoalMinor !== null && ask.currency ? { moneyGoal: fromMinorUnits(ask.moneyGoalMinor, ask.currency), currency: ask.currency } : {}),
+    ...(ask.kind === 'money' && ask.moneyGoalMinor !== null && ask.currency ? { moneyGoal: majorUnits(ask.moneyGoalMinor, ask.currency), currency: ask.currency } : {}),
     ...(ask.kind === 'advocacy' ? { advocacyScript: ask.advocacyScript, advocacyTarget: ask.advocacyTarget } : {}),
     ...(ask.kind === 'attend' ? { startsAt: ask.startsAt?.toISOString(), endsAt: ask.endsAt?.toISOString() ?? null, capacity: ask.capacity } : {}),
     ...(ask.kind === 'shift' ? { windows: ask.windows.map((w) => ({ id: w.id, startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString(), slots: w.slots })) } : {}),

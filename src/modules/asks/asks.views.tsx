@@ -3,24 +3,12 @@ import { CsrfField } from '../../platform/views/layout.js';
 import type { PageContext } from '../../platform/views/render.js';
 import type { CommunityAccess } from '../communities/index.js';
 import { COMMON_LANGUAGES, skillLabelKey, SKILLS, type Place, type SkillCode } from '../profile/index.js';
-import {
-  ACCESSIBILITY_MAX,
-  AREA_MAX,
-  ASK_KINDS,
-  CUTOFF_MAX_HOURS,
-  DESCRIPTION_MAX,
-  ITEMS_MAX,
-  LOCATION_DETAIL_MAX,
-  OUTCOME_MAX,
-  PRIORITIES,
-  SCRIPT_MAX,
-  TARGET_MAX,
-  TITLE_MAX,
-  WINDOWS_MAX,
-} from './asks.form.js';
+import { ACCESSIBILITY_MAX, AREA_MAX, CUTOFF_MAX_HOURS, DESCRIPTION_MAX, ITEMS_MAX, LOCATION_DETAIL_MAX, OUTCOME_MAX, SCRIPT_MAX, TARGET_MAX, TITLE_MAX, WINDOWS_MAX } from './asks.form.js';
+import { ASK_KINDS, PRIORITIES } from './asks.model.js';
 import type { AskAction } from './asks.policy.js';
 import type { AskListRow, AskRecord } from './asks.repository.js';
 import { renderMarkdown } from './markdown.js';
+import { formatMoney } from '../../platform/money.js';
 
 type Community = CommunityAccess['community'];
 
@@ -32,17 +20,6 @@ function value(state: FormState, name: string): string {
 /** A time in the ask's own time zone, with the zone named so nobody guesses. */
 function formatTime(ctx: PageContext, date: Date, zone: string): string {
   return ctx.i18n.t('asks.time', { when: ctx.i18n.formatDate(date, 'datetime', zone), zone });
-}
-
-const digitsByCurrency = new Map<string, number>();
-
-function formatMoney(ctx: PageContext, minor: number, currency: string): string {
-  let digits = digitsByCurrency.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    digitsByCurrency.set(currency, digits);
-  }
-  return ctx.i18n.formatNumber(minor / 10 ** digits, { style: 'currency', currency });
 }
 
 // ---- list ------------------------------------------------------------------------------------------
@@ -354,7 +331,7 @@ export function AskPage(props: {
         {ask.kind === 'money' && ask.moneyGoalMinor !== null && ask.currency ? (
           <>
             <dt>{t('asks.field.moneyGoal')}</dt>
-            <dd>{formatMoney(ctx, ask.moneyGoalMinor, ask.currency)}</dd>
+            <dd>{formatMoney(ctx.i18n, ask.moneyGoalMinor, ask.currency)}</dd>
           </>
         ) : null}
         {ask.kind === 'money' && props.channels && props.channels.length > 0 ? (

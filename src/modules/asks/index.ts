@@ -15,4 +15,5 @@ export { canSeeAsk, canSeeLocationDetail, nextStatus, type AskStatus } from './a
 export { getVisibleAsk, type AskRecord } from './asks.service.js';
 export { renderMarkdown } from './markdown.js';
 export { changeStatus, createAsk, listVisibleAsks } from './asks.service.js';
-export { ASK_KINDS, flattenAskJson, parseAsk, type AskInput, type AskKind } from './asks.form.js';
+export { flattenAskJson, parseAsk, type AskInput } from './asks.form.js';
+export { ASK_KINDS, PRIORITIES, type AskKind, type AskPriority } from './asks.model.js';

@@ -1,5 +1,8 @@
-import { checkbox, choice, optionalText, parseForm, text, type Field, type FieldError, type FieldResult } from '../../platform/forms.js';
+import { asString, checkbox, choice, fail, type Field, type FieldError, type FieldResult, ok, optionalText, parseForm, text } from '../../platform/forms.js';
 import { OUTCOMES, type Outcome } from './commitments.policy.js';
+import { UUID_PATTERN } from '../../platform/ids.js';
+import { currencyDigits } from '../../platform/money.js';
+import type { AskKind } from '../asks/index.js';
 
 export const FEEDBACK_KINDS = ['thanks', 'suggestion', 'concern'] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
@@ -10,26 +13,6 @@ export const QUANTITY_MAX = 1_000_000;
 export const HOURS_MAX = 1000;
 /** Idempotency keys are the client's: any printable ASCII, of a sensible length. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,200}$/;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const ok = <T>(value: T): FieldResult<T> => ({ ok: true, value });
-const fail = (key: string, values?: Record<string, number>): FieldResult<never> => ({ ok: false, error: values ? { key, values } : { key } });
-
-function asString(raw: unknown): string | undefined {
-  if (typeof raw === 'string') return raw;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
-  return undefined;
-}
-
-/** How many minor units a currency has (2 for EUR, 0 for JPY). */
-export function currencyDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
 
 /** A decimal number typed by a person ("2", "2.5", "2,5") with at most `decimals` places, as an integer of 10^-decimals units. */
 function decimal(raw: unknown, decimals: number, max: number): FieldResult<number | null> {
@@ -81,7 +64,7 @@ function optionalId(): Field<string | null> {
     parse(raw) {
       const value = (asString(raw) ?? '').trim();
       if (value === '') return ok(null);
-      return UUID.test(value) ? ok(value) : fail('validation.choice');
+      return UUID_PATTERN.test(value) ? ok(value) : fail('validation.choice');
     },
     echo: (raw) => asString(raw) ?? '',
   };
@@ -89,7 +72,7 @@ function optionalId(): Field<string | null> {
 
 /** What the ask offers to commit to, so the form can check choices against it. */
 export interface CommitFacts {
-  kind: 'shift' | 'skill' | 'supplies' | 'money' | 'advocacy' | 'attend';
+  kind: AskKind;
   windowIds: string[];
   itemIds: string[];
   channelIds: string[];

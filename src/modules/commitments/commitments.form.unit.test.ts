@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, hours, money, parseBulkConfirm, parseCommit, parseConfirm, type CommitFacts } from './commitments.form.js';
+import { hours, money, parseBulkConfirm, parseCommit, parseConfirm, type CommitFacts } from './commitments.form.js';
+import { currencyDigits } from '../../platform/money.js';
 
 const W = '11111111-1111-4111-8111-111111111111';
 const I = '22222222-2222-4222-8222-222222222222';

@@ -10,8 +10,6 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 /** States nothing leaves: the community's word, or the ally's withdrawal. */
 export const FINAL_STATES: readonly CommitmentState[] = ['withdrawn', 'withdrawn_late', 'done', 'partly_done', 'missed'];
-/** States that hold a place (or a place in line). */
-export const LIVE_STATES: readonly CommitmentState[] = ['pledged', 'waitlisted'];
 
 /** Who acts on a commitment: the ally who made it, an organizer of the ask's community, the system (waitlist), or anyone else. */
 export type CommitmentActor = 'ally' | 'organizer' | 'system' | 'other';

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.js';
 import type { FeedbackKind } from './commitments.form.js';
 import type { CommitmentState, Outcome } from './commitments.policy.js';
 
-type AskKind = 'shift' | 'skill' | 'supplies' | 'money' | 'advocacy' | 'attend';
+import type { AskKind } from '../asks/index.js';
 
 /** The ask facts a commit needs, read under a lock. */
 export interface LockedAsk {

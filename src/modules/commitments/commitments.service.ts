@@ -10,12 +10,11 @@ import type { CommitInput, ConfirmInput, FeedbackKind } from './commitments.form
 import { actorFor, isLate, nextState, overCapacity, type CommitmentActor, type CommitmentState } from './commitments.policy.js';
 import * as repo from './commitments.repository.js';
 import type { CommitmentRecord } from './commitments.repository.js';
+import { UUID_PATTERN } from '../../platform/ids.js';
 
 export type { AllyRecord, CommitmentRecord, FeedbackRecord } from './commitments.repository.js';
 
 type Ctx = Pick<AppContext, 'db' | 'config' | 'i18n'> & Partial<Pick<AppContext, 'secrets'>>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** What a commit answers, and what is kept under its idempotency key. */
 export interface CommitResponse {
@@ -170,7 +169,7 @@ export interface CommitmentAccess {
 
 /** The commitment, when the viewer is its ally or an organizer of its community; undefined otherwise (404 either way). */
 export async function getVisibleCommitment(ctx: Ctx, id: string, viewer: Viewer | undefined): Promise<CommitmentAccess | undefined> {
-  if (!viewer || !UUID.test(id)) return undefined;
+  if (!viewer || !UUID_PATTERN.test(id)) return undefined;
   const commitment = await repo.findCommitment(ctx.db.kysely, id);
   if (!commitment) return undefined;
   const access = await getCommunityAccess(ctx.db, commitment.communityId, viewer);
@@ -294,13 +293,13 @@ export type AcknowledgeResult = 'ok' | 'not_found' | 'conflict';
 /** The ally acknowledges feedback, once, with an optional reply. */
 /** One piece of feedback written to this ally, or undefined. */
 export async function ownFeedback(ctx: Ctx, userId: string, feedbackId: string): Promise<repo.FeedbackRecord | undefined> {
-  if (!UUID.test(feedbackId)) return undefined;
+  if (!UUID_PATTERN.test(feedbackId)) return undefined;
   const feedback = await repo.findFeedback(ctx.db.kysely, feedbackId);
   return feedback && feedback.allyId === userId ? feedback : undefined;
 }
 
 export async function acknowledge(ctx: Ctx, input: { feedbackId: string; userId: string; reply: string | null; requestId: string }): Promise<AcknowledgeResult> {
-  if (!UUID.test(input.feedbackId)) return 'not_found';
+  if (!UUID_PATTERN.test(input.feedbackId)) return 'not_found';
   return ctx.db.kysely.transaction().execute(async (trx): Promise<AcknowledgeResult> => {
     const feedback = await repo.findFeedback(trx, input.feedbackId);
     if (!feedback || feedback.allyId !== input.userId) return 'not_found';

@@ -1,9 +1,10 @@
 import { ChoiceGroup, ErrorSummary, SelectField, TextArea, TextField, type FormState } from '../../platform/views/form.js';
 import { CsrfField } from '../../platform/views/layout.js';
 import type { PageContext } from '../../platform/views/render.js';
-import { currencyDigits, FEEDBACK_KINDS, FEEDBACK_MAX, OUTCOME_LINE_MAX } from './commitments.form.js';
+import { FEEDBACK_KINDS, FEEDBACK_MAX, OUTCOME_LINE_MAX } from './commitments.form.js';
 import { OUTCOMES } from './commitments.policy.js';
 import type { AllyRecord, CommitmentRecord, FeedbackRecord } from './commitments.service.js';
+import { currencyDigits, formatMoney } from '../../platform/money.js';
 
 /** The ask as the commit page shows it. */
 export interface CommitAskView {
@@ -25,10 +26,6 @@ export interface CommitOptionsView {
 
 function formatTime(ctx: PageContext, date: Date, zone: string): string {
   return ctx.i18n.t('commitments.time', { when: ctx.i18n.formatDate(date, 'datetime', zone), zone });
-}
-
-function formatMoney(ctx: PageContext, minor: number, currency: string): string {
-  return ctx.i18n.formatNumber(minor / 10 ** currencyDigits(currency), { style: 'currency', currency });
 }
 
 function formatHours(ctx: PageContext, minutes: number): string {
@@ -54,7 +51,7 @@ function promised(ctx: PageContext, c: CommitmentRecord): string {
   if (c.windowStartsAt && c.windowEndsAt) parts.push(`${formatTime(ctx, c.windowStartsAt, c.askTimeZone)} – ${formatTime(ctx, c.windowEndsAt, c.askTimeZone)}`);
   else if (c.startsAt) parts.push(formatTime(ctx, c.startsAt, c.askTimeZone));
   if (c.quantity !== null) parts.push(c.itemLabel ? t('commitments.promised.item', { quantity: c.quantity, item: c.itemLabel }) : ctx.i18n.formatNumber(c.quantity));
-  if (c.amountMinor !== null && c.currency) parts.push(c.channelLabel ? t('commitments.promised.money', { amount: formatMoney(ctx, c.amountMinor, c.currency), channel: c.channelLabel }) : formatMoney(ctx, c.amountMinor, c.currency));
+  if (c.amountMinor !== null && c.currency) parts.push(c.channelLabel ? t('commitments.promised.money', { amount: formatMoney(ctx.i18n, c.amountMinor, c.currency), channel: c.channelLabel }) : formatMoney(ctx.i18n, c.amountMinor, c.currency));
   if (c.plannedMinutes && !c.windowStartsAt) parts.push(formatHours(ctx, c.plannedMinutes));
   return parts.join(' · ');
 }
@@ -71,7 +68,7 @@ function what(ctx: PageContext, c: CommitmentRecord): string {
   const { t } = ctx.i18n;
   const parts: string[] = [];
   if (c.doneMinutes !== null) parts.push(formatHours(ctx, c.doneMinutes));
-  if (c.doneAmountMinor !== null && c.currency) parts.push(formatMoney(ctx, c.doneAmountMinor, c.currency));
+  if (c.doneAmountMinor !== null && c.currency) parts.push(formatMoney(ctx.i18n, c.doneAmountMinor, c.currency));
   if (c.doneQuantity !== null) parts.push(ctx.i18n.formatNumber(c.doneQuantity));
   return parts.length ? t('commitments.confirmedWhat', { what: parts.join(' · ') }) : '';
 }

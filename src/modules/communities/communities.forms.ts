@@ -1,4 +1,4 @@
-import { checkbox, choice, many, optionalText, parseForm, text, type Field, type FieldError, type FieldResult } from '../../platform/forms.js';
+import { checkbox, choice, fail, type Field, type FieldError, many, optionalText, parseForm, text } from '../../platform/forms.js';
 import { languageCodes } from '../profile/index.js';
 
 export const NAME_MIN = 2;
@@ -44,8 +44,6 @@ export interface CommunityInput {
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, FieldError>; echo: Record<string, string | string[]>; unknown: string[] };
-
-const fail = (key: string, values?: FieldError['values']): FieldResult<never> => ({ ok: false, error: values ? { key, values } : { key } });
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F]/;

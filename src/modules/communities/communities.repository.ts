@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/client.js';
 import { sql } from 'kysely';
+import { isUuid } from '../../platform/ids.js';
 
 export type CommunityRole = 'organizer' | 'member' | 'ally';
 export type CommunityStatus = 'pending' | 'verified' | 'rejected' | 'suspended';
@@ -19,7 +20,7 @@ const summaryColumns = ['id', 'slug', 'name', 'kind', 'status', 'ledger_visibili
 
 /** A community by id or slug. */
 export function findCommunitySummary(db: Executor, idOrSlug: string): Promise<CommunitySummary | undefined> {
-  const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(idOrSlug);
+  const byId = isUuid(idOrSlug);
   return db
     .selectFrom('communities')
     .select(summaryColumns)

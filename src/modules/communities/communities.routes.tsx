@@ -43,8 +43,8 @@ import {
   ModerationPage,
   PeoplePage,
 } from './communities.views.js';
+import { UUID_PATTERN } from '../../platform/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The community list's page on the web: as the API's by default. */
 const LIST_PAGE = { default: 20, max: 100 };
 const SLUG = /^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$/;
@@ -58,7 +58,7 @@ function slugParam(request: FastifyRequest): string {
 
 function uuidParam(request: FastifyRequest, name: string): string {
   const value = (request.params as Record<string, string | undefined>)[name] ?? '';
-  if (!UUID.test(value)) throw new HttpError(404, 'not_found');
+  if (!UUID_PATTERN.test(value)) throw new HttpError(404, 'not_found');
   return value;
 }
 

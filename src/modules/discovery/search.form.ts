@@ -1,7 +1,8 @@
 import { isRealTimestamp } from '../../platform/pagination.js';
-import { choice, integer, many, optionalText, parseForm, type FieldError, type FieldResult, type Field } from '../../platform/forms.js';
+import { choice, fail, type Field, type FieldError, integer, many, ok, optionalText, parseForm } from '../../platform/forms.js';
 import { ASK_KINDS, type AskKind } from '../asks/index.js';
 import { isLanguageCode, isSkill } from '../profile/index.js';
+import { UUID_PATTERN } from '../../platform/ids.js';
 
 export const SORTS = ['relevance', 'date', 'distance'] as const;
 export type SearchSort = (typeof SORTS)[number];
@@ -38,9 +39,6 @@ export interface SearchQuery {
   legacyCursor: boolean;
   limit: number;
 }
-
-const ok = <T>(value: T): FieldResult<T> => ({ ok: true, value });
-const fail = (key: string): FieldResult<never> => ({ ok: false, error: { key } });
 
 /** A calendar day, YYYY-MM-DD, that exists. */
 function day(): Field<string | null> {
@@ -181,8 +179,6 @@ export interface SearchCursor {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** An opaque cursor for the position after a result, bound to the sort it was made for. */
 export function encodeSearchCursor(sort: SearchSort, position: SearchCursor): string {
   return Buffer.from(JSON.stringify([sort, position.value, position.id]), 'utf8').toString('base64url');
@@ -198,7 +194,7 @@ export function decodeSearchCursor(sort: SearchSort, cursor: string): SearchCurs
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
   const [madeFor, value, id] = parsed as unknown[];
-  if (madeFor !== sort || typeof id !== 'string' || !UUID.test(id)) return undefined;
+  if (madeFor !== sort || typeof id !== 'string' || !UUID_PATTERN.test(id)) return undefined;
   if (value === null) return { value: null, id };
   if (sort === 'date') return typeof value === 'string' && isRealTimestamp(value) ? { value, id } : undefined;
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? { value, id } : undefined;

@@ -3,7 +3,9 @@ import type { Executor } from '../../db/client.js';
 
 // The ledger is a read model over asks and commitments: it reads their tables and writes only calendar_feeds.
 
-export type AskKind = 'shift' | 'skill' | 'supplies' | 'money' | 'advocacy' | 'attend';
+import type { AskKind } from '../asks/index.js';
+
+export type { AskKind };
 
 /** A commitment the community confirmed (done or partly done), or an advocacy action an ally reported. */
 export interface ConfirmedRow {

@@ -9,6 +9,7 @@ import { writeCalendar, type CalendarEvent } from './ical.js';
 import { canSeeAllyNames, canSeeLedger } from './ledger.policy.js';
 import * as repo from './ledger.repository.js';
 import type { ConfirmedRow, FigureRow, Occasion, OwnOccasion } from './ledger.repository.js';
+import { majorUnits } from '../../platform/money.js';
 
 type Ctx = Pick<AppContext, 'db' | 'config'>;
 
@@ -189,28 +190,6 @@ function assemble(access: CommunityAccess, rows: readonly FigureRow[], closed: r
     totals: summarize(rows),
     closedAsks: closed.map((a) => ({ ...a, closedAt: new Date(a.closedAt), totals: summarize(byAsk.get(a.id) ?? []) })),
   };
-}
-
-// A ledger asks this for every amount it shows; building the formatter each time was most of the page's cost.
-const digitsByCurrency = new Map<string, number>();
-
-/** How many decimals a currency's minor unit has. */
-export function currencyDigits(currency: string): number {
-  let digits = digitsByCurrency.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    digitsByCurrency.set(currency, digits);
-  }
-  return digits;
-}
-
-/** Minor units as a plain decimal ("250.50"), for files and the API. */
-export function majorUnits(minor: number, currency: string): string {
-  const digits = currencyDigits(currency);
-  if (digits === 0) return String(minor);
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  return `${sign}${Math.floor(abs / 10 ** digits)}.${String(abs % 10 ** digits).padStart(digits, '0')}`;
 }
 
 /** Minutes as hours with at most two decimals. */

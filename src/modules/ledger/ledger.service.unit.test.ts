@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConfirmedRow, OwnOccasion } from './ledger.repository.js';
-import { majorUnits, ownLocation, summarize } from './ledger.service.js';
+import { ownLocation, summarize } from './ledger.service.js';
+import { majorUnits } from '../../platform/money.js';
 
 const KINDS = ['shift', 'skill', 'supplies', 'money', 'advocacy', 'attend'] as const;
 

@@ -1,11 +1,8 @@
 import { CsrfField } from '../../platform/views/layout.js';
 import type { PageContext } from '../../platform/views/render.js';
 import type { CommunitySummary } from '../communities/index.js';
-import { currencyDigits, hours, type Ledger, type Totals } from './ledger.service.js';
-
-function money(ctx: PageContext, minor: number, currency: string): string {
-  return ctx.i18n.formatNumber(minor / 10 ** currencyDigits(currency), { style: 'currency', currency });
-}
+import { formatMoney } from '../../platform/money.js';
+import { hours, type Ledger, type Totals } from './ledger.service.js';
 
 function supplyLabel(ctx: PageContext, s: Totals['supplies'][number]): string {
   return s.unit ? ctx.i18n.t('ledger.supplyWithUnit', { item: s.item, quantity: ctx.i18n.formatNumber(s.quantity), unit: s.unit }) : ctx.i18n.t('ledger.supply', { item: s.item, quantity: ctx.i18n.formatNumber(s.quantity) });
@@ -25,7 +22,7 @@ function TotalsList(props: { ctx: PageContext; totals: Totals; people?: boolean 
         <div>
           <dt>{t('ledger.money')}</dt>
           {totals.money.map((m) => (
-            <dd>{money(ctx, m.amountMinor, m.currency)}</dd>
+            <dd>{formatMoney(ctx.i18n, m.amountMinor, m.currency)}</dd>
           ))}
         </div>
       ) : null}

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { UUID_PATTERN } from '../../platform/ids.js';
 
 /** Every kind of mail a person can turn off, in the order the preferences page lists them. */
 export const NOTIFICATION_KINDS = ['commitment_received', 'waitlist_promotion', 'shift_reminder', 'feedback_received', 'organizer_digest'] as const;
@@ -10,7 +11,6 @@ export function isNotificationKind(value: unknown): value is NotificationKind {
   return typeof value === 'string' && (NOTIFICATION_KINDS as readonly string[]).includes(value);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Computes the keyed signature of one person and kind; `hmac` is `secrets.hmac` with the purpose bound. */
@@ -25,7 +25,7 @@ export function unsubscribeQuery(sign: UnsubscribeSigner, userId: string, kind: 
 export function verifyUnsubscribe(sign: UnsubscribeSigner, query: unknown): { userId: string; kind: NotificationKind } | undefined {
   const q = query !== null && typeof query === 'object' ? (query as Record<string, unknown>) : {};
   const { u, k, s } = q;
-  if (typeof u !== 'string' || !UUID.test(u) || !isNotificationKind(k) || typeof s !== 'string' || !HEX64.test(s)) return undefined;
+  if (typeof u !== 'string' || !UUID_PATTERN.test(u) || !isNotificationKind(k) || typeof s !== 'string' || !HEX64.test(s)) return undefined;
   const expected = Buffer.from(sign(`${u}:${k}`), 'hex');
   return timingSafeEqual(expected, Buffer.from(s, 'hex')) ? { userId: u, kind: k } : undefined;
 }

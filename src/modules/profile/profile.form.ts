@@ -1,15 +1,4 @@
-import {
-  checkbox,
-  choice,
-  integer,
-  many,
-  optionalText,
-  parseForm,
-  text,
-  type Field,
-  type FieldError,
-  type FieldResult,
-} from '../../platform/forms.js';
+import { checkbox, choice, fail, type Field, type FieldError, integer, many, optionalText, parseForm, text } from '../../platform/forms.js';
 import { COMMON_LANGUAGE_CODES, isLanguageCode, SKILLS, SLOTS, type SkillCode, type Slot } from './skills.js';
 
 export const DISPLAY_NAME_MAX = 80;
@@ -37,8 +26,6 @@ export interface ProfileInput {
   restMode: boolean;
   identityNote: string | null;
 }
-
-const fail = (key: string, values?: FieldError['values']): FieldResult<never> => ({ ok: false, error: values ? { key, values } : { key } });
 
 /** A list typed as one text ("a, b") or sent as a JSON array: each entry trimmed, empty ones dropped. */
 function listEntries(raw: unknown): string[] | undefined {
