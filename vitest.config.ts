@@ -21,7 +21,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.{ts,tsx}'], testTimeout: 120_000, maxWorkers: 1 },
+        // Each journey file has its own app, database and browser on its own port: two run side by side.
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.{ts,tsx}'], testTimeout: 240_000 },
       },
     ],
   },

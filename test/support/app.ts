@@ -1,4 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { buildApp, createContext } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createAdmin } from '../../src/modules/accounts/index.js';
@@ -7,10 +9,45 @@ import type { AppContext, ModuleDefinition } from '../../src/platform/module.js'
 import { openTestDatabase, type TestDatabase } from './db.js';
 import type { EngineName } from './engines.js';
 import type { DestinationStream } from 'pino';
+import { responseSchema, toTemplate } from '../../src/platform/openapi/index.js';
+
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 /** A configuration for tests: the defaults, quiet logs, and any overrides as environment variables. */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', WORKER: 'false', SECRET_KEY: 'test-secret-key-0123456789abcdef-0123456789', ...env });
+}
+
+/**
+ * Checks every answer of the API against the OpenAPI document while tests run: the status must be
+ * one its operation declares, and the body must fit the schema declared for it (the presenter and
+ * the schema of a record agree). What does not fit is collected and fails the file when it closes.
+ */
+function checkAnswersAgainstDocument(app: FastifyInstance, problems: string[]): void {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const compiled = new Map<string, ValidateFunction | null>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    const route = request.routeOptions.url;
+    if (!route || !route.startsWith('/api/v1/')) return payload;
+    const operation = (app.openApiDocument.paths as Record<string, Record<string, Record<string, unknown>>>)[toTemplate(route.slice('/api/v1'.length))]?.[request.method.toLowerCase()];
+    const where = `${request.method} ${route} → ${reply.statusCode}`;
+    if (!operation) return payload;
+    if (!Object.hasOwn((operation.responses ?? {}) as object, String(reply.statusCode))) {
+      problems.push(`${where}: this status is not documented`);
+      return payload;
+    }
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (typeof payload !== 'string' || !/json/.test(type)) return payload;
+    const key = `${request.method} ${route} ${reply.statusCode}`;
+    if (!compiled.has(key)) {
+      const schema = responseSchema(app.openApiDocument, operation, reply.statusCode);
+      compiled.set(key, schema ? ajv.compile(schema) : null);
+    }
+    const validate = compiled.get(key);
+    if (validate && !validate(JSON.parse(payload))) problems.push(`${where}: ${ajv.errorsText(validate.errors)}`);
+    return payload;
+  });
 }
 
 export interface TestApp extends TestDatabase {
@@ -36,6 +73,8 @@ export async function createTestApp(
     secrets: ctx.secrets,
     ...(options.logStream ? { logger: createLogger(config.logLevel, options.logStream) } : {}),
   });
+  const answerProblems: string[] = [];
+  checkAnswersAgainstDocument(app, answerProblems);
   await app.ready();
   return {
     ...database,
@@ -45,6 +84,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       await database.close();
+      if (answerProblems.length > 0) throw new Error(`API answers that do not fit the OpenAPI document:\n${[...new Set(answerProblems)].join('\n')}`);
     },
   };
 }

@@ -40,7 +40,7 @@ export const accountsApi: ModuleApi = {
         success: {
           201: json('The token, shown once.', record({ id: uuid, token: str({ pattern: '^alg_', description: 'Send as `Authorization: Bearer …`.' }), scope: oneOf(SCOPES), name: str() })),
         },
-        problems: [401, 422],
+        problems: [401, 403, 422],
       }),
       get: operation({
         operationId: 'listTokens',

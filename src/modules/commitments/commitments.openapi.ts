@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ModuleApi } from '../../platform/module.js';
-import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, page, PAGE_PARAMETERS, pathParam, raw, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { bool, dateTime, int, json, list, nullable, obj, oneOf, operation, page, PAGE_PARAMETERS, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { FEEDBACK_KINDS, FEEDBACK_MAX, HOURS_MAX, OUTCOME_LINE_MAX, QUANTITY_MAX } from './commitments.form.js';
 import { COMMITMENT_STATES, OUTCOMES } from './commitments.policy.js';
 
@@ -9,7 +9,8 @@ const TAG = 'Commitments';
 const commitmentId = pathParam('id', uuid, 'The commitment\'s id.');
 const number = (description: string) => Type.Union([Type.Number({ minimum: 0 }), str({ pattern: '^\\d{1,12}([.,]\\d{1,3})?$' })], { description });
 
-const feedback = record({ id: uuid, kind: oneOf(FEEDBACK_KINDS), body: str(), createdAt: dateTime, acknowledgedAt: nullable(dateTime), reply: nullable(str()) });
+const feedbackProperties = { id: uuid, kind: oneOf(FEEDBACK_KINDS), body: str(), createdAt: dateTime, acknowledgedAt: nullable(dateTime), reply: nullable(str()) };
+const feedback = record(feedbackProperties);
 
 const commitmentProperties = {
   id: uuid,
@@ -145,7 +146,7 @@ export const commitmentsApi: ModuleApi = {
         parameters: [pathParam('id', uuid, 'The feedback\'s id.')],
         body: obj({ reply: nullable(str({ max: FEEDBACK_MAX })) }),
         bodyRequired: false,
-        success: { 200: json('Acknowledged.', raw({ allOf: [ref('Feedback')], properties: { commitmentId: uuid }, required: ['commitmentId'] })) },
+        success: { 200: json('Acknowledged.', record({ ...feedbackProperties, commitmentId: uuid })) },
         problems: [404, 409, 422],
       }),
     },

@@ -63,7 +63,25 @@ export function requestSchemas(document: Json, operation: Json): { params?: Json
   return out;
 }
 
+/** The schema of a documented answer (its status's JSON or problem+json body), self-contained; undefined when it has no body. */
+export function responseSchema(document: Json, operation: Json, status: number): Json | undefined {
+  const responses = (operation.responses ?? {}) as Record<string, Json>;
+  let response = responses[String(status)];
+  if (!response) return undefined;
+  if (typeof response.$ref === 'string') response = resolve(document, response.$ref);
+  const content = (response.content ?? {}) as Record<string, { schema?: Json }>;
+  const schema = content['application/json']?.schema ?? content['application/problem+json']?.schema;
+  return schema ? (inline(document, schema) as Json) : undefined;
+}
+
 const API_ROOT = '/api/v1';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The OpenAPI document this app serves and validates its API by. */
+    openApiDocument: Json;
+  }
+}
 
 /**
  * Builds the OpenAPI document from what the modules document and validates every /api/v1 route by
@@ -74,6 +92,7 @@ const API_ROOT = '/api/v1';
  */
 export function registerApi(app: FastifyInstance, publicUrl: URL, modules: readonly ModuleApi[]): void {
   const document = openApiDocument(publicUrl, modules);
+  app.decorate('openApiDocument', document);
   const paths = document.paths as PathItems;
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith(`${API_ROOT}/`) || route.method === 'HEAD') return;

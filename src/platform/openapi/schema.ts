@@ -133,12 +133,19 @@ function security(access: Access): Json[] {
 }
 
 /**
- * An operation: security from `access`; 401 for operations needing a person, 403 for write scope,
- * 400 and 415 for bodies, 429 for every operation (the general rate limit), plus `problems`.
+ * An operation: security from `access`; 401 unless public (a bad token is refused everywhere), 403
+ * for write scope, 400 and 422 for query parameters, 400 and 415 for bodies, 429 for every
+ * operation (the general rate limit), plus `problems`.
  */
 export function operation(spec: OperationSpec): Json {
   const statuses = new Set<ProblemStatus>(spec.problems ?? []);
-  if (spec.access === 'read' || spec.access === 'write') statuses.add(401);
+  // A token that is not valid is refused even where no token is needed.
+  if (spec.access !== 'public') statuses.add(401);
+  // Query parameters are checked at the door: a value that does not fit is a 422, an unknown cursor a 400.
+  if ((spec.parameters ?? []).some((p) => p.in === 'query' || (typeof p.$ref === 'string' && /parameters\/(Cursor|Limit)$/.test(p.$ref)))) {
+    statuses.add(400);
+    statuses.add(422);
+  }
   if (spec.access === 'write') statuses.add(403);
   if (spec.body) {
     statuses.add(400);
