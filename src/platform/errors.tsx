@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { problemErrors, type Refusal } from './forms.js';
 import { validationProblems } from './validation.js';
 
 /** A refused part of a request: a JSON pointer (into the body, or naming a query parameter) and the message key explaining why. */
@@ -81,6 +82,12 @@ export function sendProblem(
       requestId: request.id,
       ...(extra.errors ? { errors: extra.errors } : {}),
     });
+}
+
+/** A refused submission as RFC 9457 problem+json (422), a JSON pointer and translated message per field. */
+export function sendRefusal(request: FastifyRequest, reply: FastifyReply, refusal: Refusal, pointerFor: (name: string) => string = (name) => `/${name}`): FastifyReply {
+  const errors = problemErrors(request.i18n, refusal.errors, [...(refusal.unknown ?? [])]).map((e) => ({ ...e, pointer: pointerFor(e.pointer.slice(1)) }));
+  return sendProblem(request, reply, 422, 'validation_error', { errors });
 }
 
 /** Renders the HTML error page. */

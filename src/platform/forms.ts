@@ -199,3 +199,17 @@ export function problemErrors(i18n: Translator, errors: Partial<Record<string, F
     ...unknown.map((name) => ({ pointer: `/${name}`, detail: i18n.t('validation.unknownField') })),
   ];
 }
+
+/** A refused submission as any parser gives it: the message key of each refused field, the fields nobody asked for, and what was sent. */
+export interface Refusal {
+  errors: Partial<Record<string, FieldError>>;
+  unknown?: readonly string[];
+  echo?: Partial<Record<string, string | string[]>>;
+}
+
+/** A refused submission's messages, translated, one per field (unknown fields included). */
+export function refusalMessages(i18n: Translator, refusal: Refusal): Record<string, string> {
+  const messages = translateErrors(i18n, refusal.errors);
+  for (const name of refusal.unknown ?? []) messages[name] = i18n.t('validation.unknownField');
+  return messages;
+}

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
 import { anyone, guarded, loadedRecord, signedIn, viewerOf } from '../../platform/auth.js';
-import { HttpError, sendProblem } from '../../platform/errors.js';
+import { HttpError, sendProblem, sendRefusal } from '../../platform/errors.js';
 import { API_PAGE, pageOf, readPage } from '../../platform/pagination.js';
-import { choice, optionalText, parseForm, translateErrors, type FieldError } from '../../platform/forms.js';
+import { choice, optionalText, parseForm, refusalMessages, type Refusal } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { canManageAsks, canSeeCommunity, getCommunityAccess, listDonationChannels, type CommunityAccess } from '../communities/index.js';
@@ -195,20 +195,45 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
     );
   }
 
-  /** Parses a submitted ask form; on refusal renders it again (422) or with more rows (200) and returns undefined. */
-  function handleSubmission(request: FastifyRequest, reply: FastifyReply, access: CommunityAccess, action: string, heading: string, existing?: AskRecord) {
+  // ---- the actions ------------------------------------------------------------------------------------
+  // Each use case is parsed and run once; the page and the API below only render its outcome.
+
+  type Refused = { kind: 'refused'; refusal: Refusal; candidates: Place[] };
+
+  /**
+   * Saves an ask from its flat fields (a form as posted, or JSON flattened the same way): a new
+   * draft of the community the guard loaded, or the ask it loaded when `existing` is given.
+   */
+  async function saveAction(request: FastifyRequest, flat: Record<string, unknown>, existing?: AskAccess): Promise<Refused | { kind: 'saved'; id: string }> {
+    const parsed = parseAsk(flat, new Date(), existing ? existingTimes(existing.ask) : undefined);
+    if (!parsed.ok) return { kind: 'refused', refusal: parsed, candidates: [] };
+    const actorId = viewerOf(request).id;
+    const result = existing
+      ? await editAsk(db, { askId: existing.ask.id, actorId, ask: parsed.value, requestId: request.id })
+      : await createAsk(db, { communityId: theCommunity.of(request).community.id, actorId, ask: parsed.value, requestId: request.id });
+    return result.ok ? { kind: 'saved', id: result.id } : { kind: 'refused', refusal: { errors: result.errors }, candidates: result.candidates };
+  }
+
+  /** Moves the ask the guard loaded through its lifecycle; closing needs the outcome. */
+  async function statusAction(request: FastifyRequest, action: AskAction, outcome: string | null): Promise<Refused | { kind: 'moved' } | { kind: 'conflict' }> {
+    if (action === 'close' && !outcome) return { kind: 'refused', refusal: { errors: { outcome: { key: 'asks.error.outcomeRequired' } } }, candidates: [] };
+    const found = theAsk.of(request);
+    const result = await changeStatus(db, { ask: found.ask, action, actorId: viewerOf(request).id, requestId: request.id, ...(outcome ? { outcome } : {}) });
+    return result.ok ? { kind: 'moved' } : { kind: 'conflict' };
+  }
+
+  /** A submitted ask form: "add rows" shows the form again with more rows; otherwise the ask is saved or the form shown with its errors (422). */
+  async function submitForm(request: FastifyRequest, reply: FastifyReply, access: CommunityAccess, action: string, heading: string, existing?: AskAccess) {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const values = echoBody(body);
     const addRows = typeof body.addRows === 'string' ? body.addRows : undefined;
-    if (addRows) return { reply: renderForm(reply, { access, action, heading, state: { values, errors: {} }, addRows, body }) };
-    const parsed = parseAsk(body, new Date(), existing ? existingTimes(existing) : undefined);
-    if (!parsed.ok) {
-      const errors = translateErrors(request.i18n, parsed.errors);
-      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
+    if (addRows) return renderForm(reply, { access, action, heading, state: { values, errors: {} }, addRows, body });
+    const result = await saveAction(request, body, existing);
+    if (result.kind === 'refused') {
       reply.code(422);
-      return { reply: renderForm(reply, { access, action, heading, state: { values, errors }, body }) };
+      return renderForm(reply, { access, action, heading, state: { values, errors: refusalMessages(request.i18n, result.refusal) }, candidates: result.candidates, body });
     }
-    return { value: parsed.value, values, body };
+    return reply.redirect(`/asks/${result.id}`, 303);
   }
 
   // ---- pages ------------------------------------------------------------------------------------------
@@ -232,19 +257,8 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/c/:slug/asks', guarded(signedIn, community('create')), async (request, reply) => {
-    const viewer = viewerOf(request);
     const access = theCommunity.of(request);
-    const action = `/c/${access.community.slug}/asks`;
-    const heading = request.i18n.t('asks.new.title');
-    const submitted = handleSubmission(request, reply, access, action, heading);
-    if (!submitted.value) return submitted.reply;
-    const result = await createAsk(db, { communityId: access.community.id, actorId: viewer.id, ask: submitted.value, requestId: request.id });
-    if (!result.ok) {
-      reply.code(422);
-      const state = { values: submitted.values, errors: translateErrors(request.i18n, result.errors) };
-      return renderForm(reply, { access, action, heading, state, candidates: result.candidates, body: submitted.body });
-    }
-    return reply.redirect(`/asks/${result.id}`, 303);
+    return submitForm(request, reply, access, `/c/${access.community.slug}/asks`, request.i18n.t('asks.new.title'));
   });
 
   app.get('/asks/:id', guarded(anyone, ask('see')), async (request, reply) => {
@@ -259,42 +273,25 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/asks/:id/edit', guarded(signedIn, ask('edit')), async (request, reply) => {
-    const viewer = viewerOf(request);
     const found = theAsk.of(request);
-    const action = `/asks/${found.ask.id}/edit`;
-    const heading = request.i18n.t('asks.edit.title');
-    const submitted = handleSubmission(request, reply, found.access, action, heading, found.ask);
-    if (!submitted.value) return submitted.reply;
-    const result = await editAsk(db, { askId: found.ask.id, actorId: viewer.id, ask: submitted.value, requestId: request.id });
-    if (!result.ok) {
-      reply.code(422);
-      const state = { values: submitted.values, errors: translateErrors(request.i18n, result.errors) };
-      return renderForm(reply, { access: found.access, action, heading, state, candidates: result.candidates, body: submitted.body });
-    }
-    return reply.redirect(`/asks/${found.ask.id}`, 303);
+    return submitForm(request, reply, found.access, `/asks/${found.ask.id}/edit`, request.i18n.t('asks.edit.title'), found);
   });
 
   for (const action of ['publish', 'pause', 'resume', 'fill', 'close'] as const satisfies readonly AskAction[]) {
     app.post(`/asks/:id/${action}`, guarded(signedIn, ask('status')), async (request, reply) => {
       const viewer = viewerOf(request);
       const found = theAsk.of(request);
-      let outcome: string | undefined;
-      if (action === 'close') {
-        const parsed = parseForm(CLOSE_FORM, request.body);
-        if (!parsed.ok) {
-          const errors: Record<string, FieldError> = { ...(parsed.errors as Record<string, FieldError>) };
-          const state = { values: { outcome: typeof parsed.echo.outcome === 'string' ? parsed.echo.outcome : '' }, errors: translateErrors(request.i18n, errors) };
-          for (const name of parsed.unknown) state.errors[name] = request.i18n.t('validation.unknownField');
-          reply.code(422);
-          return renderAsk(reply, viewer, found, state);
-        }
-        outcome = parsed.value.outcome;
-      } else {
-        const parsed = parseForm({}, request.body);
-        if (!parsed.ok) throw new HttpError(400, 'bad_request');
+      // Closing takes the outcome; the other actions take nothing but the CSRF token.
+      const parsed = parseForm(action === 'close' ? CLOSE_FORM : {}, request.body);
+      if (!parsed.ok && action !== 'close') throw new HttpError(400, 'bad_request');
+      const outcome = parsed.ok && 'outcome' in parsed.value ? (parsed.value.outcome as string | null) : null;
+      const result: Awaited<ReturnType<typeof statusAction>> = parsed.ok ? await statusAction(request, action, outcome) : { kind: 'refused', refusal: parsed as Refusal, candidates: [] };
+      if (result.kind === 'refused') {
+        const echo = result.refusal.echo?.outcome;
+        reply.code(422);
+        return renderAsk(reply, viewer, found, { values: { outcome: typeof echo === 'string' ? echo : '' }, errors: refusalMessages(request.i18n, result.refusal) });
       }
-      const result = await changeStatus(db, { ask: found.ask, action, actorId: viewer.id, requestId: request.id, ...(outcome ? { outcome } : {}) });
-      if (!result.ok) {
+      if (result.kind === 'conflict') {
         reply.code(409);
         const fresh = (await getVisibleAsk(db, found.ask.id, viewer)) ?? found;
         return renderAsk(reply, viewer, fresh, undefined, request.i18n.t('asks.error.transition'));
@@ -305,18 +302,15 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   // ---- API --------------------------------------------------------------------------------------------
 
-  function apiInvalid(request: FastifyRequest, reply: FastifyReply, errors: Partial<Record<string, FieldError>>, unknown: string[] = []) {
-    const list = [
-      ...Object.entries(errors).flatMap(([name, error]) => (error ? [{ pointer: pointerFor(name), detail: request.i18n.t(error.key, error.values) }] : [])),
-      ...unknown.map((name) => ({ pointer: pointerFor(name), detail: request.i18n.t('validation.unknownField') })),
-    ];
-    return sendProblem(request, reply, 422, 'validation_error', { errors: list });
-  }
+  /** A refused ask, field by field: form field names become JSON pointers of the API's shape (`window0Start` → `/windows/0/startsAt`). */
+  const refuseApi = (request: FastifyRequest, reply: FastifyReply, refusal: Refusal) => sendRefusal(request, reply, refusal, pointerFor);
+  const ROWS_REFUSED: Refusal = { errors: { '/windows': { key: 'asks.error.rows' } } };
 
-  function jsonBody(request: FastifyRequest): Record<string, unknown> {
-    const body = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'bad_request');
-    return body as Record<string, unknown>;
+  /** The ask as it now is, for the API's answer. */
+  async function savedJson(request: FastifyRequest, id: string) {
+    const viewer = viewerOf(request);
+    const saved = (await getVisibleAsk(db, id, viewer))!;
+    return askJson(saved.ask, saved.access, viewer);
   }
 
   app.get('/api/v1/communities/:slug/asks', guarded(anyone, community('see')), async (request, reply) => {
@@ -349,44 +343,32 @@ export function registerAskRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/api/v1/communities/:slug/asks', guarded(signedIn, community('create')), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const access = theCommunity.of(request);
-    const flat = flattenAskJson(jsonBody(request));
-    if (!flat) return apiInvalid(request, reply, { '/windows': { key: 'asks.error.rows' } });
-    const parsed = parseAsk(flat, new Date());
-    if (!parsed.ok) return apiInvalid(request, reply, parsed.errors, parsed.unknown);
-    const result = await createAsk(db, { communityId: access.community.id, actorId: viewer.id, ask: parsed.value, requestId: request.id });
-    if (!result.ok) return apiInvalid(request, reply, result.errors);
-    const created = await getVisibleAsk(db, result.id, viewer);
-    return reply.code(201).header('location', `/api/v1/asks/${result.id}`).header('cache-control', 'no-store').send(askJson(created!.ask, created!.access, viewer));
+    const flat = flattenAskJson((request.body ?? {}) as Record<string, unknown>);
+    if (!flat) return refuseApi(request, reply, ROWS_REFUSED);
+    const result = await saveAction(request, flat);
+    if (result.kind === 'refused') return refuseApi(request, reply, result.refusal);
+    return reply.code(201).header('location', `/api/v1/asks/${result.id}`).header('cache-control', 'no-store').send(await savedJson(request, result.id));
   });
 
   app.patch('/api/v1/asks/:id', guarded(signedIn, ask('edit')), async (request, reply) => {
-    const viewer = viewerOf(request);
     const found = theAsk.of(request);
     // A partial update: fields left out keep their value and go through the same checks.
-    const flat = flattenAskJson({ ...askPatchBase(found.ask), ...jsonBody(request) });
-    if (!flat) return apiInvalid(request, reply, { '/windows': { key: 'asks.error.rows' } });
-    const parsed = parseAsk(flat, new Date(), existingTimes(found.ask));
-    if (!parsed.ok) return apiInvalid(request, reply, parsed.errors, parsed.unknown);
-    const result = await editAsk(db, { askId: found.ask.id, actorId: viewer.id, ask: parsed.value, requestId: request.id });
-    if (!result.ok) return apiInvalid(request, reply, result.errors);
-    const saved = await getVisibleAsk(db, found.ask.id, viewer);
-    return reply.header('cache-control', 'no-store').send(askJson(saved!.ask, saved!.access, viewer));
+    const flat = flattenAskJson({ ...askPatchBase(found.ask), ...((request.body ?? {}) as Record<string, unknown>) });
+    if (!flat) return refuseApi(request, reply, ROWS_REFUSED);
+    const result = await saveAction(request, flat, found);
+    if (result.kind === 'refused') return refuseApi(request, reply, result.refusal);
+    return reply.header('cache-control', 'no-store').send(await savedJson(request, found.ask.id));
   });
 
   app.post('/api/v1/asks/:id/status', guarded(signedIn, ask('status')), async (request, reply) => {
-    const viewer = viewerOf(request);
     const found = theAsk.of(request);
-    const parsed = parseForm(STATUS_JSON, jsonBody(request));
-    if (!parsed.ok) return apiInvalid(request, reply, parsed.errors, parsed.unknown);
-    const target = parsed.value.status!;
-    const action = actionFor(found.ask.status, target);
-    if (!action) return apiInvalid(request, reply, { status: { key: 'asks.error.transition' } });
-    if (action === 'close' && !parsed.value.outcome) return apiInvalid(request, reply, { outcome: { key: 'asks.error.outcomeRequired' } });
-    const result = await changeStatus(db, { ask: found.ask, action, actorId: viewer.id, requestId: request.id, ...(parsed.value.outcome ? { outcome: parsed.value.outcome } : {}) });
-    if (!result.ok) return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t('asks.error.transition') });
-    const saved = await getVisibleAsk(db, found.ask.id, viewer);
-    return reply.header('cache-control', 'no-store').send(askJson(saved!.ask, saved!.access, viewer));
+    const parsed = parseForm(STATUS_JSON, request.body ?? {});
+    if (!parsed.ok) return refuseApi(request, reply, parsed);
+    const action = actionFor(found.ask.status, parsed.value.status!);
+    if (!action) return refuseApi(request, reply, { errors: { status: { key: 'asks.error.transition' } } });
+    const result = await statusAction(request, action, parsed.value.outcome);
+    if (result.kind === 'refused') return refuseApi(request, reply, result.refusal);
+    if (result.kind === 'conflict') return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t('asks.error.transition') });
+    return reply.header('cache-control', 'no-store').send(await savedJson(request, found.ask.id));
   });
 }

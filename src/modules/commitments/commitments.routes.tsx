@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
 import { guarded, loadedRecord, signedIn, viewerOf } from '../../platform/auth.js';
-import { HttpError, sendProblem } from '../../platform/errors.js';
+import { HttpError, sendProblem, sendRefusal } from '../../platform/errors.js';
 import { API_PAGE, pageOf, readPage } from '../../platform/pagination.js';
-import { parseForm, problemErrors, translateErrors, type FieldError } from '../../platform/forms.js';
+import { parseForm, refusalMessages, type Refusal } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { canSeeLocationDetail, getVisibleAsk, type AskRecord } from '../asks/index.js';
@@ -172,13 +172,62 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
     );
   }
 
-  function noExtraFields(request: FastifyRequest): void {
-    if (!parseForm({}, request.body ?? {}).ok) throw new HttpError(400, 'bad_request');
-  }
-
   function conflictNotice(request: FastifyRequest, result: CommitResult): string {
     if (result.kind === 'conflict') return request.i18n.t(`commitments.error.${result.reason}`);
     return request.i18n.t('commitments.error.keyReused');
+  }
+
+  // ---- the actions ------------------------------------------------------------------------------------
+  // Each use case is read, parsed and run once; the page and the API below only render its outcome.
+
+  /** A body that must carry nothing but the CSRF token: anything else is a malformed request. */
+  function nothingElse(body: unknown): void {
+    if (!parseForm({}, body ?? {}).ok) throw new HttpError(400, 'bad_request');
+  }
+
+  type Refused = { kind: 'refused'; refusal: Refusal };
+
+  /** Commit to the ask the guard loaded. `capacity`: ask again past the weekly capacity (pages), or commit and warn (API). */
+  async function commitAction(request: FastifyRequest, body: Record<string, unknown>, capacity: 'ask' | 'warn'): Promise<Refused | CommitResult> {
+    const found = theAsk.of(request);
+    const options = await commitOptions(ctx, found.ask);
+    const parsed = parseCommit(body, factsOf(found.ask, options));
+    if (!parsed.ok) return { kind: 'refused', refusal: parsed };
+    return commit(ctx, { ask: found.ask, userId: viewerOf(request).id, commit: parsed.value, capacity, requestId: request.id });
+  }
+
+  /** Withdraw the ally's own commitment the guard loaded. */
+  async function withdrawAction(request: FastifyRequest) {
+    nothingElse(request.body);
+    return withdraw(ctx, { commitmentId: theCommitment.of(request).commitment.id, userId: viewerOf(request).id, requestId: request.id });
+  }
+
+  /** Confirm what happened (organizers). */
+  async function confirmAction(request: FastifyRequest): Promise<Refused | { kind: 'confirmed' } | { kind: 'conflict' }> {
+    const c = theCommitment.of(request).commitment;
+    const parsed = parseConfirm(request.body ?? {}, c.askKind, c.askCurrency);
+    if (!parsed.ok) return { kind: 'refused', refusal: parsed };
+    const result = await confirm(ctx, { commitment: c, actorId: viewerOf(request).id, confirm: parsed.value, requestId: request.id });
+    return result.ok ? { kind: 'confirmed' } : { kind: 'conflict' };
+  }
+
+  /** Send the ally private feedback (organizers). */
+  async function feedbackAction(request: FastifyRequest): Promise<Refused | { kind: 'sent'; id: string; kind_: string; body: string }> {
+    const found = theCommitment.of(request);
+    const parsed = parseForm(FEEDBACK_FORM, request.body ?? {});
+    if (!parsed.ok) return { kind: 'refused', refusal: parsed };
+    const id = await giveFeedback(ctx, { commitment: found.commitment, authorId: viewerOf(request).id, kind: parsed.value.kind!, body: parsed.value.body, requestId: request.id });
+    return { kind: 'sent', id, kind_: parsed.value.kind!, body: parsed.value.body };
+  }
+
+  /** Acknowledge feedback written to the viewer, with an optional reply. */
+  async function acknowledgeAction(request: FastifyRequest): Promise<Refused | { kind: 'not_found' } | { kind: 'conflict' } | { kind: 'acknowledged'; feedbackId: string }> {
+    const parsed = parseForm(ACKNOWLEDGE_FORM, request.body ?? {});
+    if (!parsed.ok) return { kind: 'refused', refusal: parsed };
+    const feedbackId = ((request.params as Params).id ?? '').toLowerCase();
+    const result = await acknowledge(ctx, { feedbackId, userId: viewerOf(request).id, reply: parsed.value.reply, requestId: request.id });
+    if (result === 'ok') return { kind: 'acknowledged', feedbackId };
+    return result === 'not_found' ? { kind: 'not_found' } : { kind: 'conflict' };
   }
 
   // ---- pages ------------------------------------------------------------------------------------------
@@ -193,18 +242,13 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
   app.post('/asks/:id/commit', guarded(signedIn, ask('commit')), async (request, reply) => {
     const viewer = viewerOf(request);
     const found = theAsk.of(request);
-    const options = await commitOptions(ctx, found.ask);
-    const parsed = parseCommit(request.body, factsOf(found.ask, options));
     const carry = stringFields(request.body, COMMIT_FIELDS);
-    if (!parsed.ok) {
-      const errors = translateErrors(request.i18n, parsed.errors);
-      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
-      reply.code(422);
-      return renderCommit(reply, viewer, found, { values: { ...parsed.echo, idempotencyKey: carry.idempotencyKey ?? newIdempotencyKey() }, errors });
-    }
-    const result = await commit(ctx, { ask: found.ask, userId: viewer.id, commit: parsed.value, capacity: 'ask', requestId: request.id });
+    const result = await commitAction(request, (request.body ?? {}) as Record<string, unknown>, 'ask');
     const t = request.i18n.t;
     switch (result.kind) {
+      case 'refused':
+        reply.code(422);
+        return renderCommit(reply, viewer, found, { values: { ...result.refusal.echo, idempotencyKey: carry.idempotencyKey ?? newIdempotencyKey() }, errors: refusalMessages(request.i18n, result.refusal) });
       case 'committed':
         return reply.redirect(`/commitments/${result.response.commitment.id}`, 303);
       case 'rest':
@@ -234,61 +278,48 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
   });
 
   app.post('/commitments/:id/withdraw', guarded(signedIn, commitment('ally')), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const found = theCommitment.of(request);
-    noExtraFields(request);
-    const result = await withdraw(ctx, { commitmentId: found.commitment.id, userId: viewer.id, requestId: request.id });
+    const result = await withdrawAction(request);
     if (!result.ok) throw new HttpError(409, 'conflict');
-    return reply.redirect(`/commitments/${found.commitment.id}`, 303);
+    return reply.redirect(`/commitments/${theCommitment.of(request).commitment.id}`, 303);
   });
 
   app.post('/commitments/:id/report', guarded(signedIn, commitment('ally')), async (request, reply) => {
     const viewer = viewerOf(request);
     const found = theCommitment.of(request);
-    noExtraFields(request);
+    nothingElse(request.body);
     const result = await report(ctx, { commitment: found.commitment, userId: viewer.id, requestId: request.id });
     if (!result.ok) throw new HttpError(409, 'conflict');
     return reply.redirect(`/commitments/${found.commitment.id}`, 303);
   });
 
   app.post('/commitments/:id/confirm', guarded(signedIn, commitment('confirm')), async (request, reply) => {
-    const viewer = viewerOf(request);
     const found = theCommitment.of(request);
-    const c = found.commitment;
-    const parsed = parseConfirm(request.body, c.askKind, c.askCurrency);
-    if (!parsed.ok) {
-      const errors = translateErrors(request.i18n, parsed.errors);
-      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
+    const result = await confirmAction(request);
+    if (result.kind === 'refused') {
       reply.code(422);
-      return renderCommitment(reply, viewer, found, { confirm: { values: parsed.echo, errors } });
+      return renderCommitment(reply, viewerOf(request), found, { confirm: { values: result.refusal.echo ?? {}, errors: refusalMessages(request.i18n, result.refusal) } });
     }
-    const result = await confirm(ctx, { commitment: c, actorId: viewer.id, confirm: parsed.value, requestId: request.id });
-    if (!result.ok) throw new HttpError(409, 'conflict');
-    return reply.redirect(`/commitments/${c.id}`, 303);
+    if (result.kind === 'conflict') throw new HttpError(409, 'conflict');
+    return reply.redirect(`/commitments/${found.commitment.id}`, 303);
   });
 
   app.post('/commitments/:id/feedback', guarded(signedIn, commitment('feedback')), async (request, reply) => {
-    const viewer = viewerOf(request);
     const found = theCommitment.of(request);
-    const parsed = parseForm(FEEDBACK_FORM, request.body);
-    if (!parsed.ok) {
-      const errors = translateErrors(request.i18n, parsed.errors as Record<string, FieldError>);
-      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
+    const result = await feedbackAction(request);
+    if (result.kind === 'refused') {
       reply.code(422);
-      const values = { kind: String(parsed.echo.kind ?? ''), body: String(parsed.echo.body ?? '') };
-      return renderCommitment(reply, viewer, found, { feedback: { values, errors } });
+      const echo = result.refusal.echo ?? {};
+      const values = { kind: String(echo.kind ?? ''), body: String(echo.body ?? '') };
+      return renderCommitment(reply, viewerOf(request), found, { feedback: { values, errors: refusalMessages(request.i18n, result.refusal) } });
     }
-    await giveFeedback(ctx, { commitment: found.commitment, authorId: viewer.id, kind: parsed.value.kind!, body: parsed.value.body, requestId: request.id });
     return reply.redirect(`/commitments/${found.commitment.id}`, 303);
   });
 
   app.post('/account/feedback/:id/acknowledge', guarded(signedIn), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const parsed = parseForm(ACKNOWLEDGE_FORM, request.body);
-    if (!parsed.ok) throw new HttpError(422, 'validation_error');
-    const result = await acknowledge(ctx, { feedbackId: (request.params as Params).id ?? '', userId: viewer.id, reply: parsed.value.reply, requestId: request.id });
-    if (result === 'not_found') throw new HttpError(404, 'not_found');
-    if (result === 'conflict') throw new HttpError(409, 'conflict');
+    const result = await acknowledgeAction(request);
+    if (result.kind === 'refused') throw new HttpError(422, 'validation_error');
+    if (result.kind === 'not_found') throw new HttpError(404, 'not_found');
+    if (result.kind === 'conflict') throw new HttpError(409, 'conflict');
     return reply.redirect('/account/commitments', 303);
   });
 
@@ -334,10 +365,8 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
       found.ask.currency,
     );
     if (!parsed.ok) {
-      const errors = translateErrors(request.i18n, parsed.errors);
-      for (const name of parsed.unknown) errors[name] = request.i18n.t('validation.unknownField');
       reply.code(422);
-      return bulkPage(reply, viewer, found, { values: parsed.echo, errors });
+      return bulkPage(reply, viewer, found, { values: parsed.echo, errors: refusalMessages(request.i18n, parsed) });
     }
     const count = await confirmMany(ctx, { askId: found.ask.id, actorId: viewer.id, entries: parsed.value, requestId: request.id });
     return reply.redirect(`/asks/${found.ask.id}/confirm?confirmed=${count}`, 303);
@@ -345,16 +374,15 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
 
   // ---- API --------------------------------------------------------------------------------------------
 
-  function jsonBody(request: FastifyRequest): Record<string, unknown> {
-    const body = request.body ?? {};
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'bad_request');
-    return body as Record<string, unknown>;
+  /** The commitment as it now is, for the API's answer. */
+  async function freshJson(request: FastifyRequest) {
+    const viewer = viewerOf(request);
+    const fresh = (await getVisibleCommitment(ctx, theCommitment.of(request).commitment.id, viewer))!;
+    return commitmentJson(fresh.commitment, { showDetail: showDetail(viewer, fresh) });
   }
 
   app.post('/api/v1/asks/:id/commitments', guarded(signedIn, ask('commit')), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const found = theAsk.of(request);
-    const body = { ...jsonBody(request) };
+    const body = { ...((request.body ?? {}) as Record<string, unknown>) };
     const header = request.headers['idempotency-key'];
     if (header !== undefined) {
       if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
@@ -362,60 +390,48 @@ export function registerCommitmentRoutes(app: FastifyInstance, ctx: AppContext):
       }
       body.idempotencyKey = header;
     }
-    const options = await commitOptions(ctx, found.ask);
-    const parsed = parseCommit(body, factsOf(found.ask, options));
-    if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
-    const result = await commit(ctx, { ask: found.ask, userId: viewer.id, commit: parsed.value, capacity: 'warn', requestId: request.id });
+    const result = await commitAction(request, body, 'warn');
     reply.header('cache-control', 'no-store');
-    if (result.kind === 'committed') {
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(201).header('location', `/api/v1/commitments/${result.response.commitment.id}`).send(result.response);
+    switch (result.kind) {
+      case 'refused':
+        return sendRefusal(request, reply, result.refusal);
+      case 'committed':
+        if (result.replayed) reply.header('idempotent-replayed', 'true');
+        return reply.code(201).header('location', `/api/v1/commitments/${result.response.commitment.id}`).send(result.response);
+      case 'rest':
+        return sendProblem(request, reply, 409, 'rest_mode', { detail: request.i18n.t('commitments.error.rest') });
+      case 'key_reused':
+        return sendProblem(request, reply, 422, 'idempotency_key_reused', { detail: request.i18n.t('commitments.error.keyReused') });
+      default:
+        return sendProblem(request, reply, 409, 'conflict', { detail: conflictNotice(request, result) });
     }
-    if (result.kind === 'rest') return sendProblem(request, reply, 409, 'rest_mode', { detail: request.i18n.t('commitments.error.rest') });
-    if (result.kind === 'key_reused') return sendProblem(request, reply, 422, 'idempotency_key_reused', { detail: request.i18n.t('commitments.error.keyReused') });
-    return sendProblem(request, reply, 409, 'conflict', { detail: conflictNotice(request, result) });
   });
 
   app.post('/api/v1/commitments/:id/withdraw', guarded(signedIn, commitment('ally')), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const found = theCommitment.of(request);
-    if (!parseForm({}, jsonBody(request)).ok) throw new HttpError(400, 'bad_request');
-    const result = await withdraw(ctx, { commitmentId: found.commitment.id, userId: viewer.id, requestId: request.id });
+    const result = await withdrawAction(request);
     if (!result.ok) return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t('commitments.error.final') });
-    const fresh = await getVisibleCommitment(ctx, found.commitment.id, viewer);
-    return reply.header('cache-control', 'no-store').send(commitmentJson(fresh!.commitment, { showDetail: showDetail(viewer, fresh!) }));
+    return reply.header('cache-control', 'no-store').send(await freshJson(request));
   });
 
   app.post('/api/v1/commitments/:id/confirm', guarded(signedIn, commitment('confirm')), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const found = theCommitment.of(request);
-    const c = found.commitment;
-    const parsed = parseConfirm(jsonBody(request), c.askKind, c.askCurrency);
-    if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
-    const result = await confirm(ctx, { commitment: c, actorId: viewer.id, confirm: parsed.value, requestId: request.id });
-    if (!result.ok) return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t('commitments.error.final') });
-    const fresh = await getVisibleCommitment(ctx, c.id, viewer);
-    return reply.header('cache-control', 'no-store').send(commitmentJson(fresh!.commitment, { showDetail: showDetail(viewer, fresh!) }));
+    const result = await confirmAction(request);
+    if (result.kind === 'refused') return sendRefusal(request, reply, result.refusal);
+    if (result.kind === 'conflict') return sendProblem(request, reply, 409, 'conflict', { detail: request.i18n.t('commitments.error.final') });
+    return reply.header('cache-control', 'no-store').send(await freshJson(request));
   });
 
   app.post('/api/v1/commitments/:id/feedback', guarded(signedIn, commitment('feedback')), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const found = theCommitment.of(request);
-    const parsed = parseForm(FEEDBACK_FORM, jsonBody(request));
-    if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
-    const id = await giveFeedback(ctx, { commitment: found.commitment, authorId: viewer.id, kind: parsed.value.kind!, body: parsed.value.body, requestId: request.id });
-    return reply.code(201).header('cache-control', 'no-store').send({ id, commitmentId: found.commitment.id, kind: parsed.value.kind, body: parsed.value.body });
+    const result = await feedbackAction(request);
+    if (result.kind === 'refused') return sendRefusal(request, reply, result.refusal);
+    return reply.code(201).header('cache-control', 'no-store').send({ id: result.id, commitmentId: theCommitment.of(request).commitment.id, kind: result.kind_, body: result.body });
   });
 
   app.post('/api/v1/me/feedback/:id/acknowledge', guarded(signedIn), async (request, reply) => {
-    const viewer = viewerOf(request);
-    const parsed = parseForm(ACKNOWLEDGE_FORM, jsonBody(request));
-    if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
-    const feedbackId = ((request.params as Params).id ?? '').toLowerCase();
-    const result = await acknowledge(ctx, { feedbackId, userId: viewer.id, reply: parsed.value.reply, requestId: request.id });
-    if (result === 'not_found') throw new HttpError(404, 'not_found');
-    if (result === 'conflict') throw new HttpError(409, 'conflict');
-    const acknowledged = await ownFeedback(ctx, viewer.id, feedbackId);
+    const result = await acknowledgeAction(request);
+    if (result.kind === 'refused') return sendRefusal(request, reply, result.refusal);
+    if (result.kind === 'not_found') throw new HttpError(404, 'not_found');
+    if (result.kind === 'conflict') throw new HttpError(409, 'conflict');
+    const acknowledged = await ownFeedback(ctx, viewerOf(request).id, result.feedbackId);
     if (!acknowledged) throw new HttpError(404, 'not_found');
     return reply.header('cache-control', 'no-store').send({ ...feedbackJson(acknowledged), commitmentId: acknowledged.commitmentId });
   });

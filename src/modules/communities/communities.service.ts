@@ -7,7 +7,7 @@ import type { FieldError } from '../../platform/forms.js';
 import { coarsePoint, placeLabel, resolvePlace, type Place, type PlaceResolution } from '../profile/index.js';
 import type { CommunityInput } from './communities.forms.js';
 import { slugCandidate, slugify } from './communities.forms.js';
-import { canSeeCommunity, decideCommunityAction, type CommunityAction, type Decision } from './communities.policy.js';
+import { canModerateCommunities, canSeeCommunity, decideCommunityAction, type CommunityAction, type Decision } from './communities.policy.js';
 import type { CommunityAccess } from './communities.model.js';
 import * as repo from './communities.repository.js';
 
@@ -125,6 +125,8 @@ export async function moderationQueue(db: Db): Promise<repo.CommunityRecord[]> {
 
 /** Verifies or rejects a pending proposal with a note; false when it was decided already. */
 export async function moderateCommunity(db: Db, input: { viewer: Viewer; communityId: string; decision: 'verified' | 'rejected'; note: string; requestId: string }): Promise<boolean> {
+  // The route's guard lets only moderators in; the use case holds to its own rule as well.
+  if (!canModerateCommunities(input.viewer)) throw new Error('Only instance moderators decide proposals');
   return db.kysely.transaction().execute(async (trx) => {
     const done = await repo.decidePending(trx, input.communityId, { status: input.decision, by: input.viewer.id, note: input.note });
     if (!done) return false;
