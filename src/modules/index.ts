@@ -7,6 +7,7 @@ import { communitiesModule } from './communities/index.js';
 import { demoModule } from './demo/index.js';
 import { discoveryModule } from './discovery/index.js';
 import { homeModule } from './home/index.js';
+import { journalModule } from './journal/index.js';
 import { ledgerModule } from './ledger/index.js';
 import { notificationsModule } from './notifications/index.js';
 import { profileModule } from './profile/index.js';
@@ -26,6 +27,7 @@ export const MODULES: readonly ModuleDefinition[] = [
   commitmentsModule,
   ledgerModule,
   discoveryModule,
+  journalModule,
   adminModule,
   demoModule,
 ];

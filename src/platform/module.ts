@@ -55,7 +55,7 @@ export type ContentMode = 'delete' | 'anonymise';
 export type DeletionHandler = (trx: Executor, userId: string, mode: ContentMode, ctx: AppContext) => Promise<void>;
 
 /** A module's part of a person's data export: its keys are merged into the export document. */
-export type ExportSection = (db: Executor, userId: string) => Promise<Record<string, unknown>>;
+export type ExportSection = (db: Executor, userId: string, ctx: AppContext) => Promise<Record<string, unknown>>;
 
 /** Housekeeping a worker runs about once an hour; it must be idempotent. */
 export type Maintenance = (db: Db['kysely']) => Promise<unknown>;

@@ -42,20 +42,32 @@ export class Secrets {
     return createHmac('sha256', this.#key(`hmac:${purpose}`)).update(value).digest('hex');
   }
 
-  /** AES-256-GCM; the result is `v1.<iv>.<tag>.<ciphertext>` in base64url. */
-  encrypt(purpose: string, plaintext: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.#key(`enc:${purpose}`), iv);
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+  /** AES-256-GCM under this purpose's key; `aad` (associated data) binds the value to where it belongs. The result is `v1.<iv>.<tag>.<ciphertext>` in base64url. */
+  encrypt(purpose: string, plaintext: string, aad?: string): string {
+    return sealWithKey(this.#key(`enc:${purpose}`), plaintext, aad);
   }
 
-  /** Decrypts what `encrypt` made with the same purpose; throws if it was tampered with. */
-  decrypt(purpose: string, sealed: string): string {
-    const [version, iv, tag, body] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('Unknown sealed value format');
-    const decipher = createDecipheriv('aes-256-gcm', this.#key(`enc:${purpose}`), Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+  /** Decrypts what `encrypt` made with the same purpose and associated data; throws if it was tampered with or moved. */
+  decrypt(purpose: string, sealed: string, aad?: string): string {
+    return openWithKey(this.#key(`enc:${purpose}`), sealed, aad);
   }
+}
+
+/** AES-256-GCM with a key of one's own (a person's data key, say); `aad` binds the value to its place. */
+export function sealWithKey(key: Buffer, plaintext: string, aad?: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+}
+
+/** Opens what `sealWithKey` made with the same key and associated data; throws if anything differs. */
+export function openWithKey(key: Buffer, sealed: string, aad?: string): string {
+  const [version, iv, tag, body] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('Unknown sealed value format');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  if (aad !== undefined) decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
 }

@@ -18,6 +18,13 @@ describe('Secrets', () => {
     expect(() => secrets.decrypt('other-purpose', sealed)).toThrow();
   });
 
+  it('binds a value to its associated data: moved elsewhere it does not open', () => {
+    const sealed = secrets.encrypt('journal-key', 'data key', 'user-1');
+    expect(secrets.decrypt('journal-key', sealed, 'user-1')).toBe('data key');
+    expect(() => secrets.decrypt('journal-key', sealed, 'user-2')).toThrow();
+    expect(() => secrets.decrypt('journal-key', sealed)).toThrow();
+  });
+
   it('gives a different key to each purpose and each master secret', () => {
     expect(secrets.hmac('a', 'x')).not.toBe(secrets.hmac('b', 'x'));
     expect(new Secrets('another-master-secret-of-32-characters!').hmac('a', 'x')).not.toBe(secrets.hmac('a', 'x'));

@@ -15,7 +15,8 @@ function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(full);
-    return /\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name) ? [full] : [];
+    // Tests and authorization rows are test code beside the module they test.
+    return /\.tsx?$/.test(entry.name) && !/\.(test|authz)\.tsx?$/.test(entry.name) ? [full] : [];
   });
 }
 

@@ -552,3 +552,65 @@ export async function exportCommitmentsOf(db: Executor, userId: string) {
     .execute();
   return { commitments, feedback };
 }
+
+/** A moment in a person's record worth reflecting on: a commitment the community confirmed, or feedback they received. */
+export interface Moment {
+  kind: 'commitment' | 'feedback';
+  id: string;
+  askTitle: string;
+  at: Date;
+}
+
+/** The person's commitments confirmed and the feedback they received since `since`, latest first, at most `limit` of each. */
+export async function recentMoments(db: Executor, userId: string, since: Date, limit: number): Promise<Moment[]> {
+  const [confirmed, feedback] = await Promise.all([
+    db
+      .selectFrom('commitments as c')
+      .innerJoin('asks as a', 'a.id', 'c.ask_id')
+      .select(['c.id', 'a.title as askTitle', 'c.confirmed_at as at'])
+      .where('c.user_id', '=', userId)
+      .where('c.state', 'in', ['done', 'partly_done', 'missed'])
+      .where('c.self_reported', '=', false)
+      .where('c.confirmed_at', '>=', since)
+      .orderBy('c.confirmed_at', 'desc')
+      .limit(limit)
+      .execute(),
+    db
+      .selectFrom('commitment_feedback as f')
+      .innerJoin('commitments as c', 'c.id', 'f.commitment_id')
+      .innerJoin('asks as a', 'a.id', 'c.ask_id')
+      .select(['f.id', 'a.title as askTitle', 'f.created_at as at'])
+      .where('c.user_id', '=', userId)
+      .where('f.created_at', '>=', since)
+      .orderBy('f.created_at', 'desc')
+      .limit(limit)
+      .execute(),
+  ]);
+  return [
+    ...confirmed.map((r) => ({ kind: 'commitment' as const, id: r.id, askTitle: r.askTitle, at: new Date(r.at as Date) })),
+    ...feedback.map((r) => ({ kind: 'feedback' as const, id: r.id, askTitle: r.askTitle, at: new Date(r.at) })),
+  ].sort((a, b) => b.at.getTime() - a.at.getTime());
+}
+
+/** The moment of the person's own record with this id (their commitment, or feedback written to them), or undefined. */
+export async function ownMoment(db: Executor, userId: string, kind: Moment['kind'], id: string): Promise<Moment | undefined> {
+  if (kind === 'commitment') {
+    const row = await db
+      .selectFrom('commitments as c')
+      .innerJoin('asks as a', 'a.id', 'c.ask_id')
+      .select(['c.id', 'a.title as askTitle', 'c.created_at as at'])
+      .where('c.id', '=', id)
+      .where('c.user_id', '=', userId)
+      .executeTakeFirst();
+    return row ? { kind, id: row.id, askTitle: row.askTitle, at: new Date(row.at) } : undefined;
+  }
+  const row = await db
+    .selectFrom('commitment_feedback as f')
+    .innerJoin('commitments as c', 'c.id', 'f.commitment_id')
+    .innerJoin('asks as a', 'a.id', 'c.ask_id')
+    .select(['f.id', 'a.title as askTitle', 'f.created_at as at'])
+    .where('f.id', '=', id)
+    .where('c.user_id', '=', userId)
+    .executeTakeFirst();
+  return row ? { kind, id: row.id, askTitle: row.askTitle, at: new Date(row.at) } : undefined;
+}

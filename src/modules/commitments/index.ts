@@ -23,3 +23,4 @@ export { allyRecord, type AllyRecord } from './commitments.service.js';
 export { nextState, type CommitmentState } from './commitments.policy.js';
 export { acknowledge, commit, commitOptions, confirm, getVisibleCommitment, giveFeedback, report, withdraw } from './commitments.service.js';
 export type { CommitInput, ConfirmInput, FeedbackKind } from './commitments.form.js';
+export { ownMoment, recentMoments, type Moment } from './commitments.repository.js';

@@ -23,7 +23,7 @@ export async function buildExport(ctx: AppContext, userId: string) {
     repo.exportApiTokens(db.kysely, userId),
     repo.exportAuditEntries(db.kysely, userId),
     repo.exportMails(db.kysely, credentials?.emailNormalized ?? ''),
-    ...ctx.modules.flatMap((module) => (module.exportSection ? [module.exportSection(db.kysely, userId)] : [])),
+    ...ctx.modules.flatMap((module) => (module.exportSection ? [module.exportSection(db.kysely, userId, ctx)] : [])),
   ]);
   // Links in mails carry one-time secrets (a password reset, an address change): a copy of the data
   // must not hand them to whoever holds a session or a read token.
