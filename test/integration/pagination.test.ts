@@ -100,6 +100,17 @@ describe.each(engines())('every list of the API on %s', (engine) => {
       id: (row) => row.id as string,
       expected: async () => ids(await t.db.kysely.selectFrom('api_tokens').select('id').where('user_id', '=', ally.id).execute()),
     };
+    for (let i = 0; i < 5; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/me/journal', headers: { authorization: `Bearer ${allyToken}`, 'content-type': 'application/json' }, payload: JSON.stringify({ body: `Entry ${i}` }) });
+      expect(res.statusCode).toBe(201);
+    }
+    walks.listJournalEntries = {
+      first: '/api/v1/me/journal?limit=2',
+      token: allyToken,
+      items: 'entries',
+      id: (row) => row.id as string,
+      expected: async () => ids(await t.db.kysely.selectFrom('journal_entries').select('id').where('user_id', '=', ally.id).execute()),
+    };
     walks.listMemberships = {
       first: `/api/v1/communities/${community.slug}/memberships?limit=3`,
       token: organizerToken,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/client.js';
+import { utcText } from '../../db/sql.js';
 
 export interface ApiTokenRecord {
   id: string;
@@ -51,7 +52,7 @@ export async function insertToken(db: Executor, token: { userId: string; name: s
 export async function listTokens(db: Executor, userId: string, page: { limit?: number; after?: [string, string] } = {}): Promise<Array<ApiTokenRecord & { position: [string, string] }>> {
   let query = db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'scope', 'created_at as createdAt', 'last_used_at as lastUsedAt', 'expires_at as expiresAt', sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('at')])
+    .select(['id', 'name', 'scope', 'created_at as createdAt', 'last_used_at as lastUsedAt', 'expires_at as expiresAt', utcText('created_at').as('at')])
     .where('user_id', '=', userId);
   if (page.after) query = query.where(sql<boolean>`(created_at, id) < (${page.after[0]}::timestamptz, ${page.after[1]}::uuid)`);
   query = query.orderBy('created_at', 'desc').orderBy('id', 'desc');

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/client.js';
 import type { AskKind, AskPriority } from './asks.model.js';
 import type { AskStatus } from './asks.policy.js';
+import { utcText } from '../../db/sql.js';
 
 /** The columns an ask is written with. */
 export interface AskRow {
@@ -246,7 +247,7 @@ export function listAsks(db: Executor, options: { communityId: string; statuses:
       'online',
       'area_label as areaLabel',
       'created_at as createdAt',
-      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursorAt'),
+      utcText('created_at').as('cursorAt'),
     ])
     .where('community_id', '=', options.communityId)
     .where('status', 'in', options.statuses);

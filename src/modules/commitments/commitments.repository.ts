@@ -4,6 +4,7 @@ import type { FeedbackKind } from './commitments.form.js';
 import type { CommitmentState, Outcome } from './commitments.policy.js';
 
 import type { AskKind } from '../asks/index.js';
+import { utcText } from '../../db/sql.js';
 
 /** The ask facts a commit needs, read under a lock. */
 export interface LockedAsk {
@@ -244,7 +245,7 @@ export type OwnListPosition = [live: boolean, plannedFor: string, id: string];
 export async function listForUser(db: Executor, userId: string, options: { limit: number; after?: OwnListPosition | undefined }): Promise<Array<CommitmentRecord & { listPosition: OwnListPosition }>> {
   const live = sql<boolean>`(c.state in ('pledged', 'waitlisted'))`;
   let query = commitmentQuery(db)
-    .select([live.as('live'), sql<string>`to_char(c.planned_for at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('plannedForText')])
+    .select([live.as('live'), utcText('c.planned_for').as('plannedForText')])
     .where('c.user_id', '=', userId);
   if (options.after) {
     const [isLive, plannedFor, id] = options.after;

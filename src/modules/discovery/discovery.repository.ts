@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/client.js';
 import type { AskKind } from '../asks/index.js';
 import type { SearchCursor, SearchSort } from './search.form.js';
+import { utcText } from '../../db/sql.js';
 
 /** An open ask as a search result or feed item shows it: public fields only, never the exact place. */
 export interface DiscoveredAsk {
@@ -215,7 +216,7 @@ export async function searchAsks(db: Executor, f: SearchFilters): Promise<Discov
   } else {
     const byDistance = f.sort === 'distance' && point !== null;
     const expr = byDistance ? distance(point!) : sql`a.first_starts_at`;
-    sortValue = byDistance ? expr : sql`to_char(a.first_starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+    sortValue = byDistance ? expr : utcText('a.first_starts_at');
     order = sql`${expr} asc nulls last, a.id`;
     const cast = byDistance ? sql`::float8` : sql`::timestamptz`;
     if (after && after.value !== null) shown.push(sql<boolean>`(${expr} > ${after.value}${cast} or (${expr} = ${after.value}${cast} and a.id > ${after.id}::uuid) or ${expr} is null)`);

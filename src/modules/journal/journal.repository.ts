@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/client.js';
 import './journal.schema.js';
+import { utcText } from '../../db/sql.js';
 
 /** The person's wrapped data key, or undefined before their first entry. */
 export async function findWrappedKey(db: Executor, userId: string): Promise<string | undefined> {
@@ -29,7 +30,7 @@ const columns = [
   'sealed',
   'created_at as createdAt',
   'updated_at as updatedAt',
-  sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('at'),
+  utcText('created_at').as('at'),
 ] as const;
 
 function withPosition(row: Omit<SealedRow, 'position'> & { at: string }): SealedRow {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/client.js';
 import type { DayPart } from './skills.js';
+import { utcText } from '../../db/sql.js';
 
 /** Everything a person's own profile page shows, including the parts only they may see. */
 export interface ProfileRecord {
@@ -228,7 +229,7 @@ export async function listUsers(db: Executor, options: { limit: number; before?:
       sql<boolean>`email_verified_at is not null`.as('verified'),
       'suspended_at as suspendedAt',
       'created_at as createdAt',
-      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('at'),
+      utcText('created_at').as('at'),
     ]);
   if (options.emailNormalized !== undefined) query = query.where('email_normalized', '=', options.emailNormalized);
   if (options.before) query = query.where(sql<boolean>`(created_at, id) < (${options.before.at}::timestamptz, ${options.before.id}::uuid)`);
