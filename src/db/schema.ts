@@ -165,7 +165,9 @@ export interface Database {
     id: Generated<string>;
     ask_id: string;
     window_id: string | null;
-    user_id: string;
+    /** Null only for the confirmed work a deleted person left under "a former ally". */
+    user_id: ColumnType<string | null, string, string | null>;
+    former_ally: ColumnType<string | null, string | null | undefined, string | null>;
     state: 'pledged' | 'waitlisted' | 'withdrawn' | 'withdrawn_late' | 'done' | 'partly_done' | 'missed';
     queue_seq: Generated<number>;
     planned_minutes: number | null;

@@ -123,3 +123,21 @@ export async function buildCommitment(
     .executeTakeFirstOrThrow();
   return { id: row.id };
 }
+
+/** A shift ask of the community, open, with one window of `slots` places starting in `startsInHours`. */
+export async function buildShift(
+  t: TestDatabase,
+  community: { id: string },
+  options: { title?: string; slots?: number; startsInHours?: number; hours?: number } = {},
+): Promise<{ id: string; title: string; windowId: string; startsAt: Date }> {
+  const title = options.title ?? `Shift ${next()}`;
+  const startsAt = new Date(Date.now() + (options.startsInHours ?? 72) * 3_600_000);
+  const endsAt = new Date(startsAt.getTime() + (options.hours ?? 3) * 3_600_000);
+  const ask = await t.db.kysely
+    .insertInto('asks')
+    .values({ community_id: community.id, kind: 'shift', title, online: true, status: 'open', published_at: sql<Date>`now()`, first_starts_at: startsAt, last_ends_at: endsAt })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const window = await t.db.kysely.insertInto('ask_windows').values({ ask_id: ask.id, starts_at: startsAt, ends_at: endsAt, slots: options.slots ?? 2 }).returning('id').executeTakeFirstOrThrow();
+  return { id: ask.id, title, windowId: window.id, startsAt };
+}

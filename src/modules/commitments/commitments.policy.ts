@@ -19,7 +19,9 @@ export type CommitmentEvent =
   | { type: 'withdraw'; late: boolean }
   | { type: 'promote' }
   | { type: 'confirm'; outcome: Outcome }
-  | { type: 'report' };
+  | { type: 'report' }
+  /** The place ends without the ally choosing it: the community blocked them, or their account was deleted. */
+  | { type: 'end' };
 
 /**
  * The commitment state machine: the state an event leads to when this actor causes it, or null when
@@ -39,6 +41,8 @@ export function nextState(state: CommitmentState, event: CommitmentEvent, actor:
       return actor === 'organizer' && state === 'pledged' ? event.outcome : null;
     case 'report':
       return actor === 'ally' && state === 'pledged' ? 'done' : null;
+    case 'end':
+      return actor === 'system' && (state === 'pledged' || state === 'waitlisted') ? 'withdrawn' : null;
   }
 }
 

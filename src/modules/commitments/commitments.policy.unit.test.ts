@@ -30,6 +30,7 @@ const event = fc.oneof(
   fc.constant<CommitmentEvent>({ type: 'promote' }),
   fc.constantFrom(...OUTCOMES).map((outcome): CommitmentEvent => ({ type: 'confirm', outcome })),
   fc.constant<CommitmentEvent>({ type: 'report' }),
+  fc.constant<CommitmentEvent>({ type: 'end' }),
 );
 const step = fc.tuple(event, fc.constantFrom(...ACTORS));
 const CONFIRMED: readonly CommitmentState[] = ['done', 'partly_done', 'missed'];
@@ -63,6 +64,11 @@ describe('the commitment state machine', () => {
     expect(nextState('pledged', { type: 'withdraw', late: false }, 'ally')).toBe('withdrawn');
     expect(nextState('waitlisted', { type: 'withdraw', late: true }, 'ally')).toBe('withdrawn');
     expect(nextState('pledged', { type: 'withdraw', late: false }, 'organizer')).toBeNull();
+    // A block or an account deletion ends a live place, never a final one, and only the system does it.
+    expect(nextState('pledged', { type: 'end' }, 'system')).toBe('withdrawn');
+    expect(nextState('waitlisted', { type: 'end' }, 'system')).toBe('withdrawn');
+    expect(nextState('done', { type: 'end' }, 'system')).toBeNull();
+    expect(nextState('pledged', { type: 'end' }, 'organizer')).toBeNull();
   });
 
   it('confirms pledged commitments only', () => {

@@ -76,14 +76,22 @@ export function findLive(db: Executor, userId: string, scope: Scope): Promise<{ 
   return db.selectFrom('commitments').select('id').where('user_id', '=', userId).where('state', 'in', ['pledged', 'waitlisted']).where(inScope(scope)).executeTakeFirst();
 }
 
-/** The first in line of the scope. */
+/**
+ * The first in line of the scope, passing over anyone the ask's community has blocked: a blocked
+ * person never takes a place they could not see (blocking ends their places too; this holds even
+ * for a line formed before).
+ */
 export function firstWaitlisted(db: Executor, scope: Scope): Promise<{ id: string; userId: string } | undefined> {
   return db
-    .selectFrom('commitments')
-    .select(['id', 'user_id as userId'])
-    .where('state', '=', 'waitlisted')
-    .where(inScope(scope))
-    .orderBy('queue_seq')
+    .selectFrom('commitments as c')
+    .innerJoin('asks as a', 'a.id', 'c.ask_id')
+    // A waitlisted commitment always has its person (only confirmed work outlives an account).
+    .select(['c.id', sql<string>`c.user_id`.as('userId')])
+    .where('c.state', '=', 'waitlisted')
+    .where('c.ask_id', '=', scope.askId)
+    .where((eb) => (scope.windowId === null ? eb('c.window_id', 'is', null) : eb('c.window_id', '=', scope.windowId)))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('community_blocks as b').select('b.user_id').whereRef('b.community_id', '=', 'a.community_id').whereRef('b.user_id', '=', 'c.user_id'))))
+    .orderBy('c.queue_seq')
     .limit(1)
     .executeTakeFirst();
 }
@@ -133,7 +141,8 @@ export interface CommitmentRecord {
   askId: string;
   windowId: string | null;
   userId: string;
-  allyName: string;
+  /** Null for a former ally: the account is deleted, the confirmed work kept without a name. */
+  allyName: string | null;
   state: CommitmentState;
   position: number | null;
   plannedMinutes: number | null;
@@ -172,14 +181,15 @@ function commitmentQuery(db: Executor) {
     .selectFrom('commitments as c')
     .innerJoin('asks as a', 'a.id', 'c.ask_id')
     .innerJoin('communities as co', 'co.id', 'a.community_id')
-    .innerJoin('users as u', 'u.id', 'c.user_id')
+    // A former ally (an account deleted, its confirmed work kept) has no person: only a stand-in id.
+    .leftJoin('users as u', 'u.id', 'c.user_id')
     .leftJoin('ask_windows as w', 'w.id', 'c.window_id')
     .leftJoin('ask_items as i', 'i.id', 'c.item_id')
     .select([
       'c.id',
       'c.ask_id as askId',
       'c.window_id as windowId',
-      'c.user_id as userId',
+      sql<string>`coalesce(c.user_id, c.former_ally)`.as('userId'),
       'u.display_name as allyName',
       'c.state',
       sql<number | null>`case when c.state = 'waitlisted' then (
@@ -414,7 +424,8 @@ export interface FeedbackRecord {
   createdAt: Date;
   acknowledgedAt: Date | null;
   reply: string | null;
-  allyId: string;
+  /** Null once the ally deleted their account (their confirmed work kept without a name). */
+  allyId: string | null;
 }
 
 function feedbackQuery(db: Executor) {
@@ -614,4 +625,31 @@ export async function ownMoment(db: Executor, userId: string, kind: Moment['kind
     .where('c.user_id', '=', userId)
     .executeTakeFirst();
   return row ? { kind, id: row.id, askTitle: row.askTitle, at: new Date(row.at) } : undefined;
+}
+
+/** A person's live commitments (pledged or waitlisted), in one community or everywhere. */
+export function liveCommitmentsOf(db: Executor, userId: string, communityId?: string): Promise<Array<{ id: string }>> {
+  let query = db.selectFrom('commitments as c').innerJoin('asks as a', 'a.id', 'c.ask_id').select('c.id').where('c.user_id', '=', userId).where('c.state', 'in', ['pledged', 'waitlisted']);
+  if (communityId) query = query.where('a.community_id', '=', communityId);
+  return query.orderBy('c.created_at').execute();
+}
+
+/** Feedback written to the person and their answers to it: gone with their account. */
+export async function deleteFeedbackTo(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('commitment_feedback').where('commitment_id', 'in', db.selectFrom('commitments').select('id').where('user_id', '=', userId)).execute();
+}
+
+/**
+ * Keeps the person's confirmed work in the communities' records without them: the rows lose their
+ * person (and the channel they gave through) and take one random stand-in, the same for all their
+ * rows, so that each record still counts them once. Everything else of theirs goes with the account.
+ */
+export async function keepConfirmedWithoutName(db: Executor, userId: string, standIn: string): Promise<number> {
+  const result = await db
+    .updateTable('commitments')
+    .set({ user_id: null, former_ally: standIn, channel_id: null })
+    .where('user_id', '=', userId)
+    .where('state', 'in', ['done', 'partly_done', 'missed'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

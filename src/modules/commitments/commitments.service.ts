@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AppContext } from '../../platform/module.js';
 import type { Executor } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
@@ -215,6 +215,43 @@ export async function withdraw(ctx: Ctx, input: { commitmentId: string; userId: 
     }
     return { ok: true, state: to };
   });
+}
+
+/**
+ * Ends a live commitment that the ally did not choose to end (the community blocked them, their
+ * account is being deleted), inside the caller's transaction, under the same locks as a commit,
+ * and moves the line up when it held a place.
+ */
+async function endLive(ctx: Ctx, trx: Executor, commitmentId: string, reason: 'blocked' | 'account_deleted', requestId: string): Promise<void> {
+  const before = await repo.findCommitment(trx, commitmentId);
+  if (!before) return;
+  const ask = await repo.lockAsk(trx, before.askId, before.windowId ? 'share' : 'update');
+  const window = before.windowId ? await repo.lockWindow(trx, before.askId, before.windowId) : undefined;
+  const current = await repo.findCommitment(trx, commitmentId);
+  if (!ask || !current) return;
+  const to = nextState(current.state, { type: 'end' }, 'system');
+  if (!to || !(await repo.moveState(trx, current.id, current.state, to, { withdrawn: true }))) return;
+  await audit(trx, { actorId: null, action: `commitment.ended_${reason}`, subjectType: 'commitment', subjectId: current.id, requestId });
+  if (current.state === 'pledged') {
+    const limit = window ? window.slots : ask.kind === 'attend' ? ask.capacity : null;
+    await promote(ctx, trx, { askId: current.askId, windowId: current.windowId }, limit, ask.title, requestId);
+  }
+}
+
+/** A community blocked the person: their places and places in line there end at once, and the lines move up (in the blocking transaction). */
+export async function endCommitmentsInCommunity(ctx: Ctx, trx: Executor, input: { communityId: string; userId: string; requestId: string }): Promise<void> {
+  for (const { id } of await repo.liveCommitmentsOf(trx, input.userId, input.communityId)) await endLive(ctx, trx, id, 'blocked', input.requestId);
+}
+
+/**
+ * The person's part in account deletion: every live place ends and its line moves up; feedback to
+ * them and their answers go; confirmed work is kept under "a former ally" when they chose to keep
+ * their contributions, and goes with the account when they chose to delete it.
+ */
+export async function leaveCommitments(ctx: Ctx, trx: Executor, userId: string, mode: 'delete' | 'anonymise'): Promise<void> {
+  for (const { id } of await repo.liveCommitmentsOf(trx, userId)) await endLive(ctx, trx, id, 'account_deleted', 'account-deletion');
+  await repo.deleteFeedbackTo(trx, userId);
+  if (mode === 'anonymise') await repo.keepConfirmedWithoutName(trx, userId, randomUUID());
 }
 
 /** The ally reports an advocacy action done: it counts as done, marked self-reported. */

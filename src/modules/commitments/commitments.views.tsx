@@ -28,6 +28,11 @@ function formatTime(ctx: PageContext, date: Date, zone: string): string {
   return ctx.i18n.t('commitments.time', { when: ctx.i18n.formatDate(date, 'datetime', zone), zone });
 }
 
+/** The ally's name, or "a former ally" when they deleted their account and kept their work in the record. */
+function allyName(ctx: PageContext, c: Pick<CommitmentRecord, 'allyName'>): string {
+  return c.allyName ?? ctx.i18n.t('commitments.formerAlly');
+}
+
 function formatHours(ctx: PageContext, minutes: number): string {
   return ctx.i18n.t('commitments.hours', { hours: Math.round((minutes / 60) * 100) / 100 });
 }
@@ -360,7 +365,7 @@ export function CommitmentPage(props: {
       <p class="muted">
         <a href={`/asks/${c.askId}`}>{c.askTitle}</a> · {c.communityName}
       </p>
-      <h1 id="commitment-title">{props.role === 'ally' ? t('commitments.page.mine') : t('commitments.page.of', { name: c.allyName })}</h1>
+      <h1 id="commitment-title">{props.role === 'ally' ? t('commitments.page.mine') : t('commitments.page.of', { name: allyName(ctx, c) })}</h1>
       <dl>
         <dt>{t('commitments.field.state')}</dt>
         <dd>{stateLabel(ctx, c)}</dd>
@@ -451,7 +456,7 @@ export function BulkConfirmPage(props: { ctx: PageContext; ask: CommitAskView; p
   const { ctx, ask, state } = props;
   const { t } = ctx.i18n;
   const labels: Record<string, string> = {};
-  for (const c of props.pending) for (const f of ['outcome', 'hours', 'amount', 'quantity', 'outcomeLine']) labels[`${c.id}.${f}`] = `${c.allyName} · ${t(`commitments.field.${f === 'amount' ? 'amountPlain' : f}`)}`;
+  for (const c of props.pending) for (const f of ['outcome', 'hours', 'amount', 'quantity', 'outcomeLine']) labels[`${c.id}.${f}`] = `${allyName(ctx, c)} · ${t(`commitments.field.${f === 'amount' ? 'amountPlain' : f}`)}`;
   return (
     <section aria-labelledby="bulk-title" class="stack">
       <p class="muted">
@@ -473,7 +478,7 @@ export function BulkConfirmPage(props: { ctx: PageContext; ask: CommitAskView; p
           {props.pending.map((c) => (
             <fieldset class="stack">
               <legend>
-                <a href={`/commitments/${c.id}`}>{c.allyName}</a> {promised(ctx, c)}
+                <a href={`/commitments/${c.id}`}>{allyName(ctx, c)}</a> {promised(ctx, c)}
               </legend>
               <ChoiceGroup
                 name={`${c.id}.outcome`}
@@ -496,7 +501,7 @@ export function BulkConfirmPage(props: { ctx: PageContext; ask: CommitAskView; p
           <ul>
             {props.others.map((c) => (
               <li>
-                <a href={`/commitments/${c.id}`}>{c.allyName}</a> · {stateLabel(ctx, c)} {promised(ctx, c)}
+                <a href={`/commitments/${c.id}`}>{allyName(ctx, c)}</a> · {stateLabel(ctx, c)} {promised(ctx, c)}
               </li>
             ))}
           </ul>

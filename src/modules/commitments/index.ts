@@ -1,8 +1,10 @@
 import { fill, type ModuleDefinition } from '../../platform/module.js';
 import { askViewerFacts } from '../asks/index.js';
+import { personBlocked } from '../communities/index.js';
 import { commitmentsApi } from './commitments.openapi.js';
 import { deleteOldIdempotencyKeys, exportCommitmentsOf, hasPledge } from './commitments.repository.js';
 import { registerCommitmentRoutes } from './commitments.routes.js';
+import { endCommitmentsInCommunity, leaveCommitments } from './commitments.service.js';
 
 /** Committing, withdrawing, confirming (one or many), feedback, the ally's list and the API. */
 export const commitmentsModule: ModuleDefinition = {
@@ -16,7 +18,13 @@ export const commitmentsModule: ModuleDefinition = {
     const { commitments, feedback } = await exportCommitmentsOf(db, userId);
     return { commitments, feedbackReceived: feedback };
   },
-  fills: [fill(askViewerFacts, async (db, askId, userId) => ({ pledged: await hasPledge(db, askId, userId) }))],
+  // Account deletion: live places end and their lines move up; confirmed work is kept under "a former ally" or deleted, as the person chose.
+  deletion: (trx, userId, mode, ctx) => leaveCommitments(ctx, trx, userId, mode),
+  fills: [
+    fill(askViewerFacts, async (db, askId, userId) => ({ pledged: await hasPledge(db, askId, userId) })),
+    // Blocking someone ends their places and places in line in that community.
+    fill(personBlocked, (ctx, trx, input) => endCommitmentsInCommunity(ctx, trx, input)),
+  ],
 };
 
 export { allyRecord, type AllyRecord } from './commitments.service.js';

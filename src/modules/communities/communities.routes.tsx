@@ -285,7 +285,7 @@ export function registerCommunityRoutes(app: FastifyInstance, ctx: AppContext): 
       const view = theCommunity.of(request).view;
       const userId = uuidParam(request, 'userId');
       if (!parseForm({}, request.body).ok) throw new HttpError(400, 'bad_request');
-      const result = await actOnPerson(db, { viewer, communityId: view.record.id, userId, action, requestId: request.id });
+      const result = await actOnPerson(ctx, { viewer, communityId: view.record.id, userId, action, requestId: request.id });
       if (result === 'not_found') throw new HttpError(404, 'not_found');
       if (result === 'conflict') return conflictPage(reply, view, `communities.error.${action}`);
       return reply.redirect(`/c/${view.record.slug}/people`, 303);

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.js';
 import type { Viewer } from '../../platform/views/render.js';
 import { createHash, randomBytes } from 'node:crypto';
+import type { AppContext } from '../../platform/module.js';
 import { cursorCodec, type PageRequest } from '../../platform/pagination.js';
 import { audit } from '../../platform/audit.js';
 import type { FieldError } from '../../platform/forms.js';
@@ -10,6 +11,7 @@ import { slugCandidate, slugify } from './communities.forms.js';
 import { canModerateCommunities, canSeeCommunity, decideCommunityAction, type CommunityAction, type Decision } from './communities.policy.js';
 import type { CommunityAccess } from './communities.model.js';
 import * as repo from './communities.repository.js';
+import { personBlocked } from './communities.slots.js';
 
 export type { CommunityAccess } from './communities.model.js';
 
@@ -226,9 +228,9 @@ export async function decideJoinRequest(
 export type PersonAction = 'promote' | 'remove' | 'block' | 'unblock';
 
 /** An organizer acts on another person: make a member an organizer, remove a member or ally, block or unblock someone. */
-export async function actOnPerson(db: Db, input: { viewer: Viewer; communityId: string; userId: string; action: PersonAction; requestId: string }): Promise<ChangeResult> {
+export async function actOnPerson(ctx: AppContext, input: { viewer: Viewer; communityId: string; userId: string; action: PersonAction; requestId: string }): Promise<ChangeResult> {
   if (input.userId === input.viewer.id) return 'conflict';
-  return db.kysely.transaction().execute(async (trx) => {
+  return ctx.db.kysely.transaction().execute(async (trx) => {
     if (!(await repo.userExists(trx, input.userId))) return 'not_found' as const;
     const relation = await repo.findRelation(trx, input.communityId, input.userId);
     switch (input.action) {
@@ -246,6 +248,8 @@ export async function actOnPerson(db: Db, input: { viewer: Viewer; communityId: 
         await repo.removeRole(trx, input.communityId, input.userId);
         await repo.closeRequestsOf(trx, input.communityId, input.userId, input.viewer.id);
         await repo.insertBlock(trx, input.communityId, input.userId, input.viewer.id);
+        // A blocked person keeps nothing here: later modules end what they hold (their places), in this transaction.
+        for (const blocked of ctx.slots.all(personBlocked)) await blocked(ctx, trx, { communityId: input.communityId, userId: input.userId, requestId: input.requestId });
         break;
       case 'unblock':
         if (!relation.blocked) return 'conflict' as const;

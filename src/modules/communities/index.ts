@@ -15,6 +15,7 @@ export const communitiesModule: ModuleDefinition = {
 };
 
 export { getCommunityAccess, type CommunityAccess } from './communities.service.js';
+export { personBlocked, type PersonBlocked } from './communities.slots.js';
 export { canManageAsks, canSeeCommunity } from './communities.policy.js';
 export type { CommunityKind, CommunityRole, CommunityStatus, CommunitySummary } from './communities.repository.js';
 export { canModerateCommunities, decideCommunityAction, isModerator, type CommunityAction, type Decision } from './communities.policy.js';

@@ -18,7 +18,7 @@ import {
 } from '../communities/index.js';
 import { DEMO_COMMUNITIES, demoAsks, type DemoAsk, type DemoCommitment, type DemoCommunity } from './communities.data.js';
 
-type Ctx = Pick<AppContext, 'db' | 'config' | 'i18n'>;
+type Ctx = AppContext;
 
 const REQUEST_ID = 'seed-demo';
 
@@ -74,7 +74,7 @@ async function seedCommunity(ctx: Ctx, people: People, moderator: Viewer, demo: 
   }
   for (const email of demo.coOrganizers ?? []) {
     const relation = await getCommunityAccess(ctx.db, communityId, people(email));
-    if (relation?.role === 'member') await actOnPerson(ctx.db, { viewer: organizer, communityId, userId: people(email).id, action: 'promote', requestId: REQUEST_ID });
+    if (relation?.role === 'member') await actOnPerson(ctx, { viewer: organizer, communityId, userId: people(email).id, action: 'promote', requestId: REQUEST_ID });
   }
   for (const email of demo.allies) {
     const followed = await follow(ctx.db, { viewer: people(email), communityId, requestId: REQUEST_ID });

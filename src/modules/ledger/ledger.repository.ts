@@ -10,8 +10,10 @@ export type { AskKind };
 /** A commitment the community confirmed (done or partly done), or an advocacy action an ally reported. */
 export interface ConfirmedRow {
   id: string;
+  /** The ally, or the stand-in of a former ally (an account deleted, its confirmed work kept). */
   userId: string;
-  allyName: string;
+  /** Null for a former ally. */
+  allyName: string | null;
   askId: string;
   askTitle: string;
   askKind: AskKind;
@@ -32,14 +34,14 @@ export async function listConfirmed(db: Executor, communityId: string): Promise<
   const rows = await db
     .selectFrom('commitments as c')
     .innerJoin('asks as a', 'a.id', 'c.ask_id')
-    .innerJoin('users as u', 'u.id', 'c.user_id')
+    .leftJoin('users as u', 'u.id', 'c.user_id')
     .leftJoin('ask_windows as w', 'w.id', 'c.window_id')
     .leftJoin('ask_items as i', 'i.id', 'c.item_id')
     .where('a.community_id', '=', communityId)
     .where('c.state', 'in', ['done', 'partly_done'])
     .select([
       'c.id',
-      'c.user_id as userId',
+      sql<string>`coalesce(c.user_id, c.former_ally)`.as('userId'),
       'u.display_name as allyName',
       'a.id as askId',
       'a.title as askTitle',
@@ -86,7 +88,7 @@ export type FigurePart =
 export async function sumConfirmed(db: Executor, communityId: string): Promise<FigurePart[]> {
   const result = await sql<{ part: string; askId: string | null; label: string | null; unit: string | null; n1: unknown; n2: unknown; n3: unknown; n4: unknown; n5: unknown }>`
     with m as materialized (
-      select c.ask_id, c.user_id, a.kind, c.self_reported, c.done_minutes, c.done_amount_minor,
+      select c.ask_id, coalesce(c.user_id, c.former_ally) as user_id, a.kind, c.self_reported, c.done_minutes, c.done_amount_minor,
         coalesce(c.currency, a.currency) as currency, c.done_quantity, i.label, i.unit
       from commitments c join asks a on a.id = c.ask_id left join ask_items i on i.id = c.item_id
       where a.community_id = ${communityId}::uuid and c.state in ('done', 'partly_done')
@@ -147,7 +149,8 @@ export function listClosedAsks(db: Executor, communityId: string, limit = 200): 
 
 /** One commitment of an ask, for its attendance sheet. */
 export interface AttendanceRow {
-  allyName: string;
+  /** Null for a former ally. */
+  allyName: string | null;
   windowStartsAt: Date | null;
   windowEndsAt: Date | null;
   state: string;
@@ -168,7 +171,7 @@ export async function listAttendance(db: Executor, askId: string): Promise<Atten
   const rows = await db
     .selectFrom('commitments as c')
     .innerJoin('asks as a', 'a.id', 'c.ask_id')
-    .innerJoin('users as u', 'u.id', 'c.user_id')
+    .leftJoin('users as u', 'u.id', 'c.user_id')
     .leftJoin('ask_windows as w', 'w.id', 'c.window_id')
     .leftJoin('ask_items as i', 'i.id', 'c.item_id')
     .where('c.ask_id', '=', askId)

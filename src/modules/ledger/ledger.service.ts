@@ -13,6 +13,9 @@ import { majorUnits } from '../../platform/money.js';
 
 type Ctx = Pick<AppContext, 'db' | 'config'>;
 
+/** How files name a person who deleted their account and left their confirmed work in the record. */
+const FORMER_ALLY = '(former ally)';
+
 /** What a community's feed lists: asks everyone who sees the community may open. */
 const FEED_STATUSES = ['open', 'filled'] as const;
 
@@ -245,7 +248,7 @@ export function ledgerCsv(ledger: LedgerWithRows, viewer: Viewer | undefined): s
       r.itemLabel,
       r.state,
       r.selfReported,
-      ...(names ? [r.allyName] : []),
+      ...(names ? [r.allyName ?? FORMER_ALLY] : []),
     ]),
   );
 }
@@ -256,7 +259,7 @@ export async function attendanceCsv(ctx: Ctx, askId: string): Promise<string> {
   return toCsv(
     ['ally', 'window_start', 'window_end', 'state', 'planned_hours', 'planned_amount', 'planned_quantity', 'currency', 'item', 'hours', 'amount', 'quantity', 'self_reported', 'outcome'],
     rows.map((r) => [
-      r.allyName,
+      r.allyName ?? FORMER_ALLY,
       r.windowStartsAt ? new Date(r.windowStartsAt) : null,
       r.windowEndsAt ? new Date(r.windowEndsAt) : null,
       r.state,

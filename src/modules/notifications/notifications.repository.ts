@@ -44,7 +44,7 @@ export function recipient(db: Executor, userId: string): Promise<Recipient | und
 /** A commitment as its reminder needs it: state, who, when, and what. */
 export interface ReminderFacts {
   id: string;
-  userId: string;
+  userId: string | null;
   state: string;
   askId: string;
   askTitle: string;
@@ -54,6 +54,8 @@ export interface ReminderFacts {
   startsAt: Date | null;
   /** Whether it is held to a time (a shift window, or an event with a start). */
   timed: boolean;
+  /** Whether the ask's community has blocked the person. */
+  blocked: boolean;
 }
 
 /** The commitment's reminder facts, or undefined. */
@@ -73,6 +75,7 @@ export async function reminderFacts(db: Executor, commitmentId: string): Promise
       'co.name as communityName',
       'a.time_zone as timeZone',
       sql<Date | null>`case when a.kind = 'shift' then w.starts_at when a.kind = 'attend' then a.starts_at end`.as('startsAt'),
+      sql<boolean>`exists (select 1 from community_blocks b where b.community_id = a.community_id and b.user_id = c.user_id)`.as('blocked'),
     ])
     .where('c.id', '=', commitmentId)
     .executeTakeFirst();

@@ -163,13 +163,16 @@ export type JobsCtx = Pick<AppContext, 'db' | 'config' | 'i18n' | 'secrets'>;
 export async function sendReminder(ctx: JobsCtx, commitmentId: string, now: Date = new Date()): Promise<boolean> {
   return ctx.db.kysely.transaction().execute(async (trx) => {
     const facts = await repo.reminderFacts(trx, commitmentId);
-    if (!facts || facts.state !== 'pledged' || !facts.startsAt || facts.startsAt.getTime() <= now.getTime()) return false;
+    // A reminder queued for a commitment that is no longer live (withdrawn, ended by a block,
+    // confirmed) or of a person the community blocked does nothing when it runs.
+    if (!facts || !facts.userId || facts.state !== 'pledged' || facts.blocked || !facts.startsAt || facts.startsAt.getTime() <= now.getTime()) return false;
     if (facts.askStatus === 'closed' || facts.askStatus === 'draft') return false;
     const person = await repo.recipient(trx, facts.userId);
     if (!person || person.restMode) return false;
     const startsAt = facts.startsAt;
+    const userId = facts.userId;
     return notify(ctx, trx, {
-      userId: facts.userId,
+      userId,
       kind: 'shift_reminder',
       dedupeKey: `mail:shift_reminder:${commitmentId}`,
       message: (tr, { name }) => {
