@@ -25,6 +25,12 @@ export interface Guard {
   scope?: 'read' | 'write';
   /** Further checks that need a record (the viewer's role in a community), in order. */
   checks?: readonly GuardCheck[];
+  /**
+   * A person who has not confirmed their e-mail address may look around and set up their account,
+   * not act: every change they try is refused (by the accounts module) unless its route says it
+   * is part of setting up their own account.
+   */
+  unconfirmed?: 'allowed';
 }
 
 declare module 'fastify' {
@@ -43,6 +49,8 @@ export const anyone: Guard = { who: 'anyone' };
 export const signedIn: Guard = { who: 'signedIn' };
 export const moderators: Guard = { who: 'moderator' };
 export const admins: Guard = { who: 'admin' };
+/** The person's own account and settings: open to them before they confirm their address. */
+export const ownAccount: Guard = { who: 'signedIn', unconfirmed: 'allowed' };
 
 /** The options of a route with this guard (and optionally more checks). */
 export function guarded(guard: Guard, ...checks: GuardCheck[]): { config: { guard: Guard } } {

@@ -231,8 +231,9 @@ describe.each(engines())('API tokens on %s', (engine) => {
       const res = await issue({ email: ` ${email.toUpperCase()} `, password: PASSWORD, name: 'CLI', scope: 'write' }, '192.0.2.10');
       expect(res.statusCode).toBe(201);
       expect(res.headers['cache-control']).toBe('no-store');
-      const body = res.json() as { id: string; token: string; scope: string; name: string };
-      expect(Object.keys(body).sort()).toEqual(['id', 'name', 'scope', 'token']);
+      const body = res.json() as { id: string; token: string; scope: string; name: string; expiresAt: string | null };
+      expect(Object.keys(body).sort()).toEqual(['expiresAt', 'id', 'name', 'scope', 'token']);
+      expect(body.expiresAt).toBeNull();
       expect(body).toMatchObject({ scope: 'write', name: 'CLI' });
       expect(body.token).toMatch(/^alg_/);
       const list = await bearer(body.token);

@@ -221,7 +221,7 @@ describe.each(engines())('communities on %s', (engine) => {
   it('never lets a supporter group manage asks, even verified', async () => {
     const organizer = await createPerson(t);
     const slug = await verified(t, organizer, moderator, { kind: 'supporter_group', online: true, area: null });
-    const viewer = { id: organizer.id, displayName: organizer.name, role: 'user' as const };
+    const viewer = { id: organizer.id, displayName: organizer.name, role: 'user' as const, confirmed: true };
     const access = await getCommunityAccess(t.db, slug, viewer);
     expect(access?.role).toBe('organizer');
     expect(access?.community.kind).toBe('supporter_group');

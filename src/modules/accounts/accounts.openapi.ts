@@ -1,5 +1,5 @@
 import type { ModuleApi } from '../../platform/module.js';
-import { dateTime, empty, json, list, nullable, obj, oneOf, operation, page, PAGE_PARAMETERS, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
+import { dateTime, empty, int, json, list, nullable, obj, oneOf, operation, page, PAGE_PARAMETERS, pathParam, record, ref, str, uuid } from '../../platform/openapi/schema.js';
 import { TOKEN_NAME_MAX } from './api-tokens.views.js';
 
 const TAG = 'Tokens';
@@ -34,11 +34,15 @@ export const accountsApi: ModuleApi = {
             otp: nullable(str({ max: 64 })),
             name: str({ min: 1, max: TOKEN_NAME_MAX, description: 'What the token is for, shown on the account page.' }),
             scope: oneOf(SCOPES),
+            expiresInDays: int(1, 3650, 'How many days the token works; without it, until it is revoked.'),
           },
           ['email', 'password', 'name', 'scope'],
         ),
         success: {
-          201: json('The token, shown once.', record({ id: uuid, token: str({ pattern: '^alg_', description: 'Send as `Authorization: Bearer …`.' }), scope: oneOf(SCOPES), name: str() })),
+          201: json(
+            'The token, shown once.',
+            record({ id: uuid, token: str({ pattern: '^alg_', description: 'Send as `Authorization: Bearer …`.' }), scope: oneOf(SCOPES), name: str(), expiresAt: nullable(dateTime) }),
+          ),
         },
         problems: [401, 403, 422],
       }),

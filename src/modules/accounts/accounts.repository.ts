@@ -77,7 +77,7 @@ export async function insertSession(
 export async function findLiveSession(
   db: Executor,
   tokenHash: string,
-): Promise<(SessionRecord & { user: Pick<UserRecord, 'id' | 'displayName' | 'role' | 'locale'> }) | undefined> {
+): Promise<(SessionRecord & { user: Pick<UserRecord, 'id' | 'displayName' | 'role' | 'locale'> & { confirmed: boolean } }) | undefined> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -89,6 +89,7 @@ export async function findLiveSession(
       'users.display_name as displayName',
       'users.role as role',
       'users.locale as locale',
+      sql<boolean>`users.email_verified_at is not null`.as('confirmed'),
     ])
     .where('sessions.token_hash', '=', tokenHash)
     .where('sessions.expires_at', '>', sql<Date>`now()`)
@@ -100,7 +101,7 @@ export async function findLiveSession(
     createdAt: row.createdAt,
     lastSeenAt: row.lastSeenAt,
     expiresAt: row.expiresAt,
-    user: { id: row.userId, displayName: row.displayName, role: row.role, locale: row.locale },
+    user: { id: row.userId, displayName: row.displayName, role: row.role, locale: row.locale, confirmed: row.confirmed },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { anyone, guarded, ownAccount, signedIn, viewerOf } from '../../platform/auth.js';
+import { isApiRequest, sendProblem } from '../../platform/errors.js';
 import { parseForm, translateErrors, type FieldError } from '../../platform/forms.js';
 import type { Limit } from '../../platform/rate-limit.js';
 import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
@@ -34,6 +35,7 @@ import {
   ChangeEmailPage,
   ChangePasswordPage,
   CheckInboxPage,
+  ConfirmFirstPage,
   ConfirmLinkPage,
   EmailTakenPage,
   FLASHES,
@@ -46,6 +48,8 @@ import {
   type Flash,
 } from './accounts.views.js';
 import { hashToken } from './tokens.js';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Checks of the current password by someone already signed in: a stolen session must not become a guessing oracle. */
 const PASSWORD_CHECK_PER_ACCOUNT: Limit = { bucket: 'password-check:account', limit: 10, windowSeconds: 900 };
@@ -108,6 +112,22 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return renderSignup(reply, emptyForm());
   });
 
+  // Until the address is confirmed, a person may look around and set up their account, not act:
+  // every change on a route that is not part of their own account is refused here, saying why.
+  app.addHook('preValidation', async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer || viewer.confirmed || SAFE.has(request.method)) return;
+    const guard = request.routeOptions.config.guard;
+    // Routes open to anyone are the ways into and out of an account (sign-out, language, the
+    // confirmation link itself): they stay open.
+    if (!guard || guard.who === 'anyone' || guard.unconfirmed === 'allowed') return;
+    if (isApiRequest(request)) {
+      return sendProblem(request, reply, 403, 'email_unconfirmed', { detail: request.i18n.t('account.confirmFirst.api') });
+    }
+    reply.code(403);
+    return reply.page(request.i18n.t('account.confirmFirst.title'), <ConfirmFirstPage ctx={reply.pageContext()} />);
+  });
+
   app.post('/signup', guarded(anyone), async (request, reply) => {
     if (request.viewer) return reply.redirect('/account', 303);
     await enforceLimits(ctx, reply, [[LIMITS.signupPerIp, request.ip]]);
@@ -150,7 +170,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(request.i18n.t('account.resend.title'), <ResendVerificationPage ctx={reply.pageContext()} verified={!!account?.emailVerifiedAt} />);
   });
 
-  app.post('/verify-email/resend', guarded(signedIn), async (request, reply) => {
+  app.post('/verify-email/resend', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     await enforceLimits(ctx, reply, [[MAIL_PER_ACCOUNT, viewer.id]]);
     const sent = await resendVerification(ctx, viewer.id, request.id);
@@ -235,7 +255,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return renderChangePassword(reply, emptyForm({ sign_out_others: 'on' }));
   });
 
-  app.post('/account/password', guarded(signedIn), async (request, reply) => {
+  app.post('/account/password', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const form = parseForm(changePasswordFields, request.body);
     if (!form.ok) {
@@ -249,11 +269,12 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
       current: form.value.current_password,
       password: form.value.password,
       signOutOthers: form.value.sign_out_others,
+      keepTokens: form.value.keep_tokens,
       requestId: request.id,
     });
     if (!outcome.ok) {
       reply.code(422);
-      const state = { values: { sign_out_others: form.value.sign_out_others ? 'on' : '' }, errors: {} };
+      const state = { values: { sign_out_others: form.value.sign_out_others ? 'on' : '', keep_tokens: form.value.keep_tokens ? 'on' : '' }, errors: {} };
       return renderChangePassword(reply, withError(state, outcome.field, request.i18n.t(outcome.error.key, outcome.error.values)));
     }
     return reply.redirect('/account?done=passwordChanged', 303);
@@ -269,7 +290,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return renderChangeEmail(request, reply, viewer.id, emptyForm());
   });
 
-  app.post('/account/email', guarded(signedIn), async (request, reply) => {
+  app.post('/account/email', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const form = parseForm(changeEmailFields, request.body);
     if (!form.ok) {
@@ -318,7 +339,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.page(request.i18n.t('account.sessions.title'), <SessionsPage ctx={reply.pageContext()} sessions={sessions} flash={flashFrom(request)} />);
   });
 
-  app.post('/account/sessions/end', guarded(signedIn), async (request, reply) => {
+  app.post('/account/sessions/end', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const form = parseForm(endSessionFields, request.body);
     // The id comes from a button, not from typing: a malformed one is simply not a session of this person.
@@ -332,7 +353,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.redirect(outcome === 'ended' ? '/account/sessions?done=sessionEnded' : '/account/sessions?done=sessionGone', 303);
   });
 
-  app.post('/account/sessions/end-others', guarded(signedIn), async (request, reply) => {
+  app.post('/account/sessions/end-others', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     await endOtherSessions(ctx, { userId: viewer.id, currentSessionHash: currentSessionHash(request), requestId: request.id });
     return reply.redirect('/account/sessions?done=sessionsEnded', 303);

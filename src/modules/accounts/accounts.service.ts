@@ -88,7 +88,7 @@ function currentPassword(): Field<string> {
 export const signupFields = { email: email(), display_name: text({ min: 1, max: 80 }), password: newPassword() };
 export const forgotPasswordFields = { email: email() };
 export const resetPasswordFields = { token: emailLinkToken(), password: newPassword() };
-export const changePasswordFields = { current_password: currentPassword(), password: newPassword(), sign_out_others: checkbox() };
+export const changePasswordFields = { current_password: currentPassword(), password: newPassword(), sign_out_others: checkbox(), keep_tokens: checkbox() };
 export const changeEmailFields = { current_password: currentPassword(), email: email() };
 export const emailTokenFields = { token: emailLinkToken() };
 export const endSessionFields = { session: text({ max: 64, pattern: /^[0-9a-f]{64}$/ }) };
@@ -290,7 +290,7 @@ export type ChangeOutcome = { ok: true } | { ok: false; field: 'current_password
 /** Changes the password after checking the current one; ends the person's other sessions when asked. */
 export async function changePassword(
   ctx: Ctx,
-  input: { userId: string; currentSessionHash: string | undefined; current: string; password: string; signOutOthers: boolean; requestId: string },
+  input: { userId: string; currentSessionHash: string | undefined; current: string; password: string; signOutOthers: boolean; keepTokens?: boolean; requestId: string },
 ): Promise<ChangeOutcome> {
   const account = await repo.findAccount(ctx.db.kysely, input.userId);
   if (!account || !(await verifyPassword(account.passwordHash, input.current))) {
@@ -303,9 +303,11 @@ export async function changePassword(
     await repo.updatePasswordHash(trx, account.id, passwordHash);
     // Without a current session (which a page request always has) "others" would be everyone.
     const ended = input.signOutOthers && input.currentSessionHash ? await repo.deleteSessionsOfUser(trx, account.id, input.currentSessionHash) : 0;
+    // "Everywhere else" includes scripts: API tokens end too, unless the person chose to keep them.
+    const tokensEnded = input.signOutOthers && !input.keepTokens ? await repo.deleteApiTokensOfUser(trx, account.id) : 0;
     await repo.deleteLoginChallenges(trx, account.id);
     await repo.invalidateEmailTokens(trx, account.id, ['reset_password']);
-    await audit(trx, { actorId: account.id, action: 'auth.password_changed', subjectType: 'user', subjectId: account.id, requestId: input.requestId, details: { other_sessions_ended: ended } });
+    await audit(trx, { actorId: account.id, action: 'auth.password_changed', subjectType: 'user', subjectId: account.id, requestId: input.requestId, details: { other_sessions_ended: ended, tokens_ended: tokensEnded } });
     await mail(ctx, trx, account.email, account.locale ?? ctx.config.defaultLocale, 'passwordChanged', {
       name: account.displayName,
       reset: new URL('/forgot-password', ctx.config.publicUrl).href,

@@ -177,6 +177,25 @@ export function ResendVerificationPage({ ctx, verified }: { ctx: PageContext; ve
   );
 }
 
+/** What a person who has not confirmed their address sees when they try to act: why, and the link again. */
+export function ConfirmFirstPage({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx.i18n;
+  return (
+    <Narrow id="confirm-first-title" title={t('account.confirmFirst.title')}>
+      <p>{t('account.confirmFirst.lead')}</p>
+      <form method="post" action="/verify-email/resend">
+        <CsrfField ctx={ctx} />
+        <button type="submit" class="button">
+          {t('account.resend.submit')}
+        </button>
+      </form>
+      <p>
+        <a href="/account/profile">{t('account.confirmFirst.profile')}</a>
+      </p>
+    </Narrow>
+  );
+}
+
 /** Asks for a reset link by address. */
 export function ForgotPasswordPage({ ctx, state }: { ctx: PageContext; state: FormState }) {
   const { t } = ctx.i18n;
@@ -286,6 +305,7 @@ export function ChangePasswordPage({ ctx, state }: { ctx: PageContext; state: Fo
         <TextField name="current_password" type="password" label={labels.current_password} state={state} autocomplete="current-password" required />
         <NewPasswordField ctx={ctx} label={labels.password!} state={state} />
         <CheckboxField name="sign_out_others" label={labels.sign_out_others} hint={t('account.password.signOutOthersHint')} state={state} />
+        <CheckboxField name="keep_tokens" label={t('account.password.keepTokens')} hint={t('account.password.keepTokensHint')} state={state} />
         <button type="submit" class="button">
           {t('account.password.submit')}
         </button>

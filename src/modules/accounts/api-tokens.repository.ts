@@ -15,7 +15,7 @@ export interface ApiTokenRecord {
 export async function findLiveToken(
   db: Executor,
   tokenHash: string,
-): Promise<{ id: string; scope: 'read' | 'write'; lastUsedAt: Date | null; user: { id: string; displayName: string; role: 'user' | 'moderator' | 'admin'; locale: 'en' | 'es' | null } } | undefined> {
+): Promise<{ id: string; scope: 'read' | 'write'; lastUsedAt: Date | null; user: { id: string; displayName: string; role: 'user' | 'moderator' | 'admin'; locale: 'en' | 'es' | null; confirmed: boolean } } | undefined> {
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -27,23 +27,24 @@ export async function findLiveToken(
       'users.display_name as displayName',
       'users.role as role',
       'users.locale as locale',
+      sql<boolean>`users.email_verified_at is not null`.as('confirmed'),
     ])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]))
     .where('users.suspended_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  return { id: row.id, scope: row.scope, lastUsedAt: row.lastUsedAt, user: { id: row.userId, displayName: row.displayName, role: row.role, locale: row.locale } };
+  return { id: row.id, scope: row.scope, lastUsedAt: row.lastUsedAt, user: { id: row.userId, displayName: row.displayName, role: row.role, locale: row.locale, confirmed: row.confirmed } };
 }
 
 export async function touchToken(db: Executor, id: string): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: sql<Date>`now()` }).where('id', '=', id).execute();
 }
 
-export async function insertToken(db: Executor, token: { userId: string; name: string; tokenHash: string; scope: 'read' | 'write' }): Promise<string> {
+export async function insertToken(db: Executor, token: { userId: string; name: string; tokenHash: string; scope: 'read' | 'write'; expiresAt: Date | null }): Promise<string> {
   const row = await db
     .insertInto('api_tokens')
-    .values({ user_id: token.userId, name: token.name, token_hash: token.tokenHash, scope: token.scope })
+    .values({ user_id: token.userId, name: token.name, token_hash: token.tokenHash, scope: token.scope, expires_at: token.expiresAt })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -73,14 +74,15 @@ export interface TokenCredentials {
   passwordHash: string;
   suspendedAt: Date | null;
   secondFactor: boolean;
+  confirmed: boolean;
 }
 
 export async function findTokenCredentials(db: Executor, emailNormalized: string): Promise<TokenCredentials | undefined> {
   const row = await db
     .selectFrom('users')
-    .select(['id', 'password_hash as passwordHash', 'suspended_at as suspendedAt', 'totp_enabled_at as totpEnabledAt'])
+    .select(['id', 'password_hash as passwordHash', 'suspended_at as suspendedAt', 'totp_enabled_at as totpEnabledAt', 'email_verified_at as emailVerifiedAt'])
     .where('email_normalized', '=', emailNormalized)
     .executeTakeFirst();
   if (!row) return undefined;
-  return { id: row.id, passwordHash: row.passwordHash, suspendedAt: row.suspendedAt, secondFactor: row.totpEnabledAt !== null };
+  return { id: row.id, passwordHash: row.passwordHash, suspendedAt: row.suspendedAt, secondFactor: row.totpEnabledAt !== null, confirmed: row.emailVerifiedAt !== null };
 }

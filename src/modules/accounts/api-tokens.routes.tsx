@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, signedIn, viewerOf, type GuardCheck } from '../../platform/auth.js';
+import { anyone, type GuardCheck, guarded, ownAccount, signedIn, viewerOf } from '../../platform/auth.js';
 import { isUuid } from '../../platform/ids.js';
 import { API_PAGE, cursorCodec, pageOf, readPage } from '../../platform/pagination.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
-import { choice, optionalText, parseForm, password, problemErrors, text, translateErrors } from '../../platform/forms.js';
+import { choice, integer, optionalText, parseForm, password, problemErrors, text, translateErrors } from '../../platform/forms.js';
 import { enforceLimits, LIMITS, type Limit } from '../../platform/rate-limit.js';
 import { emptyForm, type FormState } from '../../platform/views/form.js';
 import { normalizeEmail } from './accounts.service.js';
@@ -15,9 +15,13 @@ import { TOKEN_NAME_MAX, TokenCreatedPage, TokensPage } from './api-tokens.views
 const SCOPES = ['read', 'write'] as const;
 
 /** The form on /account/tokens. */
+/** How long a token made on the page works: a choice of days, or until it is revoked. */
+export const EXPIRY_CHOICES = ['30', '90', '365', 'never'] as const;
+
 export const tokenFormShape = {
   name: text({ min: 1, max: TOKEN_NAME_MAX }),
   scope: choice(SCOPES),
+  expires: choice(EXPIRY_CHOICES, { required: false }),
 };
 
 /** The JSON body of POST /api/v1/auth/tokens: credentials, and what the token is for. */
@@ -26,8 +30,16 @@ export const issueTokenShape = {
   // Any length is checked against the hash: the password rules apply when it is chosen, not here.
   password: password({ min: 1, max: 1024 }),
   otp: optionalText({ max: 64 }),
-  ...tokenFormShape,
+  name: tokenFormShape.name,
+  scope: tokenFormShape.scope,
+  // Days the token works; without it, until it is revoked.
+  expiresInDays: integer({ min: 1, max: 3650 }),
 };
+
+/** When a token asked to work for some days stops, or null. */
+function expiryOf(days: number | null): Date | null {
+  return days === null ? null : new Date(Date.now() + days * 86_400_000);
+}
 
 function tokenId(request: FastifyRequest): string {
   const id = (request.params as Record<string, unknown>).id;
@@ -66,7 +78,7 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
   app.get('/account/tokens', guarded(signedIn), async (request, reply) => {
     const viewer = viewerOf(request);
     const revoked = (request.query as Record<string, unknown>).revoked === '1';
-    return renderTokens(reply, viewer.id, emptyForm({ scope: 'read' }), revoked);
+    return renderTokens(reply, viewer.id, emptyForm({ scope: 'read', expires: '90' }), revoked);
   });
 
   app.post('/account/tokens', guarded(signedIn), async (request, reply) => {
@@ -78,14 +90,15 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
       if (parsed.unknown.length > 0 && Object.keys(errors).length === 0) errors.name = request.i18n.t('validation.unknownField');
       return renderTokens(reply, viewer.id, { values: parsed.echo, errors });
     }
-    const { name, scope } = parsed.value;
-    const created = await createApiToken(db, { userId: viewer.id, name, scope: scope!, requestId: request.id });
+    const { name, scope, expires } = parsed.value;
+    const expiresAt = expiryOf(expires === null || expires === 'never' ? null : Number(expires));
+    const created = await createApiToken(db, { userId: viewer.id, name, scope: scope!, expiresAt, requestId: request.id });
     // The token is shown in this response only (pages are never cached): there is no way back to it.
     reply.code(201);
     return reply.page(request.i18n.t('tokens.created.title'), <TokenCreatedPage ctx={reply.pageContext()} token={created.token} name={name} scope={scope!} />);
   });
 
-  app.post('/account/tokens/:id/revoke', guarded(signedIn), async (request, reply) => {
+  app.post('/account/tokens/:id/revoke', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const removed = await revokeApiToken(db, { userId: viewer.id, tokenId: tokenId(request), requestId: request.id });
     if (!removed) throw new HttpError(404, 'not_found');
@@ -113,20 +126,23 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
     const parsed = parseForm(issueTokenShape, body);
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });
     const input = parsed.value;
+    const expiresAt = expiryOf(input.expiresInDays);
     const outcome = await issueApiToken(ctx, {
       email: input.email,
       password: input.password,
       otp: input.otp,
       name: input.name,
       scope: input.scope!,
+      expiresAt,
       requestId: request.id,
     });
+    if (!outcome.ok && outcome.reason === 'email_unconfirmed') return sendProblem(request, reply, 403, 'email_unconfirmed', { detail: request.i18n.t('account.confirmFirst.api') });
     if (!outcome.ok) {
       reply.header('www-authenticate', 'Bearer realm="alongside"');
       return sendProblem(request, reply, 401, outcome.reason, { detail: request.i18n.t(`tokens.api.${outcome.reason}`) });
     }
     reply.header('cache-control', 'no-store');
-    return reply.code(201).send({ id: outcome.id, token: outcome.token, scope: input.scope, name: input.name });
+    return reply.code(201).send({ id: outcome.id, token: outcome.token, scope: input.scope, name: input.name, expiresAt: expiresAt?.toISOString() ?? null });
   });
 
   app.get('/api/v1/auth/tokens', guarded(signedIn), async (request, reply) => {
@@ -138,7 +154,7 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
     return { tokens: items.map(tokenJson), next };
   });
 
-  app.delete('/api/v1/auth/tokens/:id', guarded(signedIn), async (request, reply) => {
+  app.delete('/api/v1/auth/tokens/:id', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const removed = await revokeApiToken(db, { userId: viewer.id, tokenId: tokenId(request), requestId: request.id });
     if (!removed) throw new HttpError(404, 'not_found');

@@ -14,18 +14,18 @@ const TOUCH_EVERY_MS = 60_000;
 /** Creates a token; the clear value is returned once and only its hash is kept. */
 export async function createApiToken(
   db: Db,
-  input: { userId: string; name: string; scope: 'read' | 'write'; requestId: string },
+  input: { userId: string; name: string; scope: 'read' | 'write'; expiresAt?: Date | null; requestId: string },
 ): Promise<{ id: string; token: string }> {
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const id = await db.kysely.transaction().execute(async (trx) => {
-    const tokenId = await repo.insertToken(trx, { userId: input.userId, name: input.name, tokenHash: hashToken(token), scope: input.scope });
+    const tokenId = await repo.insertToken(trx, { userId: input.userId, name: input.name, tokenHash: hashToken(token), scope: input.scope, expiresAt: input.expiresAt ?? null });
     await audit(trx, {
       actorId: input.userId,
       action: 'auth.token_created',
       subjectType: 'api_token',
       subjectId: tokenId,
       requestId: input.requestId,
-      details: { scope: input.scope },
+      details: { scope: input.scope, expires: input.expiresAt ? 'dated' : 'never' },
     });
     return tokenId;
   });
@@ -54,7 +54,7 @@ export async function revokeApiToken(db: Db, input: { userId: string; tokenId: s
 
 export type IssueOutcome =
   | { ok: true; id: string; token: string }
-  | { ok: false; reason: 'invalid_credentials' | 'second_factor_required' | 'second_factor_invalid' };
+  | { ok: false; reason: 'invalid_credentials' | 'second_factor_required' | 'second_factor_invalid' | 'email_unconfirmed' };
 
 /**
  * Issues a token to a client that proves the password (and the second factor when it is on), for
@@ -63,7 +63,7 @@ export type IssueOutcome =
  */
 export async function issueApiToken(
   ctx: AppContext,
-  input: { email: string; password: string; otp: string | null; name: string; scope: 'read' | 'write'; requestId: string },
+  input: { email: string; password: string; otp: string | null; name: string; scope: 'read' | 'write'; expiresAt?: Date | null; requestId: string },
 ): Promise<IssueOutcome> {
   const account = await repo.findTokenCredentials(ctx.db.kysely, normalizeEmail(input.email));
   const passwordOk = await verifyPassword(account?.passwordHash, input.password);
@@ -84,7 +84,9 @@ export async function issueApiToken(
       return { ok: false, reason: 'second_factor_invalid' };
     }
   }
-  const created = await createApiToken(ctx.db, { userId: account.id, name: input.name, scope: input.scope, requestId: input.requestId });
+  // Only someone who proved the password and the second factor learns that the address is unconfirmed.
+  if (!account.confirmed) return { ok: false, reason: 'email_unconfirmed' };
+  const created = await createApiToken(ctx.db, { userId: account.id, name: input.name, scope: input.scope, expiresAt: input.expiresAt ?? null, requestId: input.requestId });
   return { ok: true, ...created };
 }
 

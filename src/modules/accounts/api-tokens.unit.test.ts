@@ -34,7 +34,7 @@ describe('token forms', () => {
       fc.property(goodName, scope, (name, s) => {
         const result = parseForm(tokenFormShape, { name: `  ${name} `, scope: s, _csrf: 'x' });
         expect(result.ok).toBe(true);
-        if (result.ok) expect(result.value).toEqual({ name: name.normalize('NFC').trim(), scope: s });
+        if (result.ok) expect(result.value).toEqual({ name: name.normalize('NFC').trim(), scope: s, expires: null });
       }),
     );
   });

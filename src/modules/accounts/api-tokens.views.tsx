@@ -23,6 +23,7 @@ function TokenTable({ ctx, tokens }: { ctx: PageContext; tokens: ApiTokenRecord[
             <th scope="col">{t('tokens.list.scope')}</th>
             <th scope="col">{t('tokens.list.created')}</th>
             <th scope="col">{t('tokens.list.lastUsed')}</th>
+            <th scope="col">{t('tokens.list.expires')}</th>
             <th scope="col">{t('tokens.list.actions')}</th>
           </tr>
         </thead>
@@ -34,6 +35,7 @@ function TokenTable({ ctx, tokens }: { ctx: PageContext; tokens: ApiTokenRecord[
               <td>{formatDate(token.createdAt)}</td>
               {/* The day is enough for the person to spot a token they no longer use. */}
               <td>{token.lastUsedAt ? formatDate(token.lastUsedAt) : t('tokens.list.never')}</td>
+              <td>{token.expiresAt ? formatDate(token.expiresAt) : t('tokens.list.noExpiry')}</td>
               <td>
                 <form method="post" action={`/account/tokens/${token.id}/revoke`} class="inline-form">
                   <CsrfField ctx={ctx} />
@@ -80,6 +82,19 @@ export function TokensPage({ ctx, tokens, form, revoked }: { ctx: PageContext; t
           options={[
             { value: 'read', label: t('tokens.create.scopeRead') },
             { value: 'write', label: t('tokens.create.scopeWrite') },
+          ]}
+        />
+        <ChoiceGroup
+          name="expires"
+          type="radio"
+          legend={t('tokens.create.expires')}
+          hint={t('tokens.create.expiresHint')}
+          state={form}
+          options={[
+            { value: '30', label: t('tokens.create.expiresDays', { days: 30 }) },
+            { value: '90', label: t('tokens.create.expiresDays', { days: 90 }) },
+            { value: '365', label: t('tokens.create.expiresDays', { days: 365 }) },
+            { value: 'never', label: t('tokens.create.expiresNever') },
           ]}
         />
         <button type="submit" class="button">

@@ -68,7 +68,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
         reply.header('www-authenticate', 'Bearer realm="alongside", error="invalid_token"');
         throw new HttpError(401, 'invalid_token');
       }
-      request.viewer = { id: found.user.id, displayName: found.user.displayName, role: found.user.role };
+      request.viewer = { id: found.user.id, displayName: found.user.displayName, role: found.user.role, confirmed: found.user.confirmed };
       request.auth = { kind: 'token', tokenId: found.id, scope: found.scope };
       applyViewerLocale(request, i18n, config, found.user.locale);
       return;
@@ -77,7 +77,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     if (!token) return;
     const viewer = await resolveSession(db, token);
     if (!viewer) return;
-    request.viewer = { id: viewer.id, displayName: viewer.displayName, role: viewer.role };
+    request.viewer = { id: viewer.id, displayName: viewer.displayName, role: viewer.role, confirmed: viewer.confirmed };
     request.auth = { kind: 'session' };
     applyViewerLocale(request, i18n, config, viewer.locale);
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { anyone, guarded, ownAccount, signedIn, viewerOf } from '../../platform/auth.js';
 import { parseForm, password, translateErrors, type FieldError } from '../../platform/forms.js';
 import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
 import { emptyForm, type FormState } from '../../platform/views/form.js';
@@ -66,7 +66,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return renderStatus(reply, viewer.id, {}, request.query.done === 'disabled' ? 'disabled' : undefined);
   });
 
-  app.post('/account/two-factor/setup', guarded(signedIn), async (request, reply) => {
+  app.post('/account/two-factor/setup', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const form = parseForm(setupShape, request.body);
     if (!form.ok) return renderStatus(reply.code(422), viewer.id, { setup: refused(request, form.errors, form.unknown) });
@@ -79,7 +79,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return renderSetup(reply, result.setup, emptyForm());
   });
 
-  app.post('/account/two-factor/enable', guarded(signedIn), async (request, reply) => {
+  app.post('/account/two-factor/enable', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const form = parseForm(enableShape, request.body);
     if (!form.ok) return renderSetup(reply.code(422), undefined, refused(request, form.errors, form.unknown));
@@ -92,7 +92,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return renderCodes(reply, result.recoveryCodes, 'enabled');
   });
 
-  app.post('/account/two-factor/disable', guarded(signedIn), async (request, reply) => {
+  app.post('/account/two-factor/disable', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const form = parseForm(disableShape, request.body);
     if (!form.ok) return renderStatus(reply.code(422), viewer.id, { disable: refused(request, form.errors, form.unknown) });
@@ -107,7 +107,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     return reply.redirect('/account/two-factor?done=disabled', 303);
   });
 
-  app.post('/account/two-factor/recovery-codes', guarded(signedIn), async (request, reply) => {
+  app.post('/account/two-factor/recovery-codes', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const form = parseForm(regenerateShape, request.body);
     if (!form.ok) return renderStatus(reply.code(422), viewer.id, { regenerate: refused(request, form.errors, form.unknown) });

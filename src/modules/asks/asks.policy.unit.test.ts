@@ -16,8 +16,8 @@ import {
   type AskStatus,
 } from './asks.policy.js';
 
-const person: Viewer = { id: 'u1', displayName: 'P', role: 'user' };
-const moderator: Viewer = { id: 'm1', displayName: 'M', role: 'moderator' };
+const person: Viewer = { id: 'u1', displayName: 'P', role: 'user', confirmed: true };
+const moderator: Viewer = { id: 'm1', displayName: 'M', role: 'moderator', confirmed: true };
 
 function access(role: CommunityAccess['role'], options: Partial<CommunityAccess['community']> & { blocked?: boolean } = {}): CommunityAccess {
   const { blocked = false, ...community } = options;

@@ -17,8 +17,8 @@ import {
   type CommitmentState,
 } from './commitments.policy.js';
 
-const ally: Viewer = { id: 'ally', displayName: 'A', role: 'user' };
-const organizer: Viewer = { id: 'org', displayName: 'O', role: 'user' };
+const ally: Viewer = { id: 'ally', displayName: 'A', role: 'user', confirmed: true };
+const organizer: Viewer = { id: 'org', displayName: 'O', role: 'user', confirmed: true };
 
 function access(role: CommunityAccess['role'], blocked = false): CommunityAccess {
   return { community: { id: 'c1', slug: 'c', name: 'C', kind: 'community', status: 'verified', ledgerVisibility: 'public' }, role, blocked };

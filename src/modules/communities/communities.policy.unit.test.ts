@@ -6,9 +6,9 @@ import type { CommunityAccess } from './communities.service.js';
 
 const VIEWERS: Record<string, Viewer | undefined> = {
   anonymous: undefined,
-  user: { id: 'u', displayName: 'U', role: 'user' },
-  moderator: { id: 'm', displayName: 'M', role: 'moderator' },
-  admin: { id: 'a', displayName: 'A', role: 'admin' },
+  user: { id: 'u', displayName: 'U', role: 'user', confirmed: true },
+  moderator: { id: 'm', displayName: 'M', role: 'moderator', confirmed: true },
+  admin: { id: 'a', displayName: 'A', role: 'admin', confirmed: true },
 };
 const ROLES: Array<CommunityRole | null> = [null, 'ally', 'member', 'organizer'];
 const STATUSES: CommunityStatus[] = ['pending', 'verified', 'rejected', 'suspended'];

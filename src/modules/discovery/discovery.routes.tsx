@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { anyone, guarded, ownAccount, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { cursorCodec, markDeprecated } from '../../platform/pagination.js';
 import { problemErrors, translateErrors } from '../../platform/forms.js';
@@ -140,7 +140,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: AppContext): 
     );
   });
 
-  app.post('/feed/resume', guarded(signedIn), async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/feed/resume', guarded(ownAccount), async (request: FastifyRequest, reply: FastifyReply) => {
     const viewer = viewerOf(request);
     await setRestMode(db, { userId: viewer.id, on: false, requestId: request.id });
     return reply.redirect('/feed', 303);

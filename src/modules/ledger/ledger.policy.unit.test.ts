@@ -4,8 +4,8 @@ import type { Viewer } from '../../platform/views/render.js';
 import type { CommunityAccess } from '../communities/index.js';
 import { canSeeAllyNames, canSeeAttendance, canSeeLedger } from './ledger.policy.js';
 
-const person: Viewer = { id: 'u1', displayName: 'P', role: 'user' };
-const admin: Viewer = { id: 'a1', displayName: 'A', role: 'admin' };
+const person: Viewer = { id: 'u1', displayName: 'P', role: 'user', confirmed: true };
+const admin: Viewer = { id: 'a1', displayName: 'A', role: 'admin', confirmed: true };
 
 function access(role: CommunityAccess['role'], options: Partial<CommunityAccess['community']> & { blocked?: boolean } = {}): CommunityAccess {
   const { blocked = false, ...community } = options;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { anyone, guarded, ownAccount, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError } from '../../platform/errors.js';
 import { parseForm } from '../../platform/forms.js';
 import type { Viewer } from '../../platform/views/render.js';
@@ -122,7 +122,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
     );
   });
 
-  app.post('/account/calendar/reset', guarded(signedIn), async (request, reply) => {
+  app.post('/account/calendar/reset', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     if (!parseForm({}, request.body ?? {}).ok) throw new HttpError(400, 'bad_request');
     const token = await resetFeed(ctx, { userId: viewer.id, requestId: request.id });
@@ -134,7 +134,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: AppContext): voi
     );
   });
 
-  app.post('/account/calendar/delete', guarded(signedIn), async (request, reply) => {
+  app.post('/account/calendar/delete', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     if (!parseForm({}, request.body ?? {}).ok) throw new HttpError(400, 'bad_request');
     await deleteFeed(ctx, { userId: viewer.id, requestId: request.id });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { anyone, guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { anyone, guarded, ownAccount, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { problemErrors, translateErrors } from '../../platform/forms.js';
 import type { FormState } from '../../platform/views/form.js';
@@ -36,7 +36,7 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: AppContext
     return renderPreferences(reply, { values: formValues(await getPreferences(ctx.db.kysely, viewer.id)), errors: {} }, saved);
   });
 
-  app.post('/account/notifications', guarded(signedIn), async (request, reply) => {
+  app.post('/account/notifications', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const parsed = parsePreferencesForm(request.body);
     if (!parsed.ok) {
@@ -54,7 +54,7 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: AppContext
     return reply.header('cache-control', 'no-store').send(await getPreferences(ctx.db.kysely, viewer.id));
   });
 
-  app.put('/api/v1/me/notifications', guarded(signedIn), async (request, reply) => {
+  app.put('/api/v1/me/notifications', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const parsed = parsePreferencesJson(request.body);
     if (!parsed.ok) return sendProblem(request, reply, 422, 'validation_error', { errors: problemErrors(request.i18n, parsed.errors, parsed.unknown) });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Viewer } from '../../platform/views/render.js';
 import { canActOnOwnProfile, canSuspend } from './profile.policy.js';
 
-const person = (id: string, role: Viewer['role']): Viewer => ({ id, displayName: id, role });
+const person = (id: string, role: Viewer['role']): Viewer => ({ id, displayName: id, role, confirmed: true });
 
 describe('profile policy', () => {
   it('lets people act only on their own profile, whatever their role', () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/module.js';
-import { guarded, signedIn, viewerOf } from '../../platform/auth.js';
+import { guarded, ownAccount, signedIn, viewerOf } from '../../platform/auth.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { checkbox, choice, parseForm, password, problemErrors, translateErrors, type FieldError } from '../../platform/forms.js';
 import { enforceLimits, type Limit } from '../../platform/rate-limit.js';
@@ -53,7 +53,7 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     return renderProfile(reply, { values: profileFormValues(profile), errors: {} }, [], saved);
   });
 
-  app.post('/account/profile', guarded(signedIn), async (request, reply) => {
+  app.post('/account/profile', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const parsed = parseProfileForm(request.body);
     if (!parsed.ok) {
@@ -110,7 +110,7 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     return renderDelete(reply, { values: {}, errors: {} });
   });
 
-  app.post('/account/data/delete', guarded(signedIn), async (request, reply) => {
+  app.post('/account/data/delete', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const parsed = parseForm(DELETE_FORM, request.body);
     const errors: Record<string, FieldError> = parsed.ok ? {} : { ...(parsed.errors as Record<string, FieldError>) };
@@ -143,7 +143,7 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.header('cache-control', 'no-store').send({ id: viewer.id, ...profile });
   });
 
-  app.patch('/api/v1/me', guarded(signedIn), async (request, reply) => {
+  app.patch('/api/v1/me', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const body = request.body;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'bad_request');
@@ -171,7 +171,7 @@ export function registerProfileRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.header('cache-control', 'no-store').send(document);
   });
 
-  app.delete('/api/v1/me', guarded(signedIn), async (request, reply) => {
+  app.delete('/api/v1/me', guarded(ownAccount), async (request, reply) => {
     const viewer = viewerOf(request);
     const parsed = parseForm(DELETE_JSON, request.body);
     if (!parsed.ok) {

@@ -7,6 +7,8 @@ export interface Viewer {
   id: string;
   displayName: string;
   role: 'user' | 'moderator' | 'admin';
+  /** Whether they confirmed their e-mail address: until then they may look around and set up their profile, not act. */
+  confirmed: boolean;
 }
 
 /** A link modules contribute to a place of the layout: where it goes and the message key of its text. */
