@@ -189,6 +189,7 @@ export interface Database {
     created_at: Timestamp;
     updated_at: Timestamp;
   };
+  known_devices: { token_hash: string; user_id: string; created_at: Timestamp; last_used_at: Timestamp };
   idempotency_keys: { user_id: string; key: string; fingerprint: string; response: ColumnType<unknown, string | null | undefined, string | null>; created_at: Timestamp };
   calendar_feeds: { user_id: string; token_hash: string; created_at: Timestamp };
   commitment_feedback: {

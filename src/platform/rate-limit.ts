@@ -15,6 +15,8 @@ export interface Limit {
 export const LIMITS = {
   loginPerIp: { bucket: 'login:ip', limit: 25, windowSeconds: 300 },
   loginPerAccount: { bucket: 'login:account', limit: 25, windowSeconds: 3600 },
+  // The owner's own browser still gets this many tries an hour while strangers have the account's limit spent.
+  loginPerDevice: { bucket: 'login:device', limit: 25, windowSeconds: 3600 },
   signupPerIp: { bucket: 'signup:ip', limit: 5, windowSeconds: 1800 },
   resetPerEmail: { bucket: 'reset:email', limit: 5, windowSeconds: 1800 },
   resetPerIp: { bucket: 'reset:ip', limit: 25, windowSeconds: 1800 },
@@ -24,6 +26,8 @@ export const LIMITS = {
 
 export interface RateDecision {
   allowed: boolean;
+  /** Hits in the window so far, this one included. */
+  hits: number;
   /** Seconds until the window resets. */
   retryAfter: number;
 }
@@ -42,7 +46,7 @@ export async function hit(db: Executor, limit: Limit, keyHash: string): Promise<
     returning hits,
       greatest(1, ceil(extract(epoch from (window_start + make_interval(secs => ${limit.windowSeconds}) - now()))))::int as retry_after`.execute(db);
   const row = result.rows[0]!;
-  return { allowed: row.hits <= limit.limit, retryAfter: Number(row.retry_after) };
+  return { allowed: row.hits <= limit.limit, hits: Number(row.hits), retryAfter: Number(row.retry_after) };
 }
 
 /** Forgets counters whose window ended long ago. */
@@ -52,6 +56,11 @@ export async function pruneRateLimits(db: Executor, olderThanSeconds = 86_400): 
     .where('window_start', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** Counts one hit against a limit under the keyed hash of `key`; the caller decides what a refusal means. */
+export function countHit(ctx: Pick<AppContext, 'db' | 'secrets'>, limit: Limit, key: string): Promise<RateDecision> {
+  return hit(ctx.db.kysely, limit, ctx.secrets.hmac(`rate:${limit.bucket}`, key));
 }
 
 /**

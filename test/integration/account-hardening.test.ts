@@ -113,3 +113,84 @@ describe.each(engines())('account hardening on %s', (engine) => {
     expect((await asToken(token, 'POST', `/api/v1/asks/${ask.id}/commitments`, {})).statusCode).toBe(201);
   });
 });
+
+describe.each(engines())('sign-in under a flood of wrong passwords on %s', (engine) => {
+  let t: TestApp;
+  let addresses = 0;
+
+  /** A browser from an address of its own (behind a proxy each visitor has their own). */
+  function browser(): TestClient {
+    addresses += 1;
+    const c = new TestClient(t.app);
+    c.headers['x-forwarded-for'] = `198.51.100.${addresses % 250}`;
+    return c;
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp(engine, { env: { TRUST_PROXY: 'true' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('pauses sign-in to the account for strangers, lets the owner in from a browser they used before, and tells them', async () => {
+    const owner = await buildUser(t, { displayName: 'Olga Owner' });
+    const usual = browser();
+    expect((await usual.logIn(owner.email, owner.password)).statusCode).toBe(303);
+    await usual.get('/');
+    await usual.post('/logout');
+
+    // The owner's sign-in counted as one attempt of the hour; strangers spend the rest.
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await browser().logIn(owner.email, 'not the password at all')).statusCode);
+    expect(statuses.slice(0, 24).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    // Even the right password from a new browser waits…
+    expect((await browser().logIn(owner.email, owner.password)).statusCode).toBe(429);
+    // …but the owner's own browser still gets in.
+    expect((await usual.logIn(owner.email, owner.password)).statusCode).toBe(303);
+
+    const mails = await t.db.kysely.selectFrom('jobs').select('payload').where('kind', '=', 'mail.send').execute();
+    const notices = mails.map((m) => (typeof m.payload === 'string' ? JSON.parse(m.payload) : m.payload) as { to: string; subject: string; text: string }).filter((m) => m.to === owner.email && /wrong passwords/.test(m.subject));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.text).toMatch(/\/reset-password\?token=/);
+  });
+});
+
+describe.each(engines())('appointing moderators on %s', (engine) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('lets an admin appoint and remove a moderator, audited; the new moderator sees the queue and cannot appoint', async () => {
+    const admin = await buildUser(t, { role: 'admin' });
+    const person = await buildUser(t, { displayName: 'Mina Moderator' });
+    const other = await buildUser(t);
+    const a = new TestClient(t.app);
+    await a.logIn(admin.email, admin.password);
+    await a.get('/admin/users');
+    const appointed = await a.post(`/admin/users/${person.id}/make-moderator`);
+    expect(appointed.headers.location).toBe('/admin/users?done=appointed');
+    expect((await a.get('/admin/users?done=appointed')).body).toContain('They are a moderator now');
+    const m = new TestClient(t.app);
+    await m.logIn(person.email, person.password);
+    expect((await m.get('/moderation/communities')).statusCode).toBe(200);
+    await m.get('/');
+    expect((await m.post(`/admin/users/${other.id}/make-moderator`)).statusCode).toBe(403);
+    // Admins are not changed this way, nor oneself.
+    expect((await a.post(`/admin/users/${admin.id}/remove-moderator`)).statusCode).toBe(403);
+    await a.get('/admin/users');
+    expect((await a.post(`/admin/users/${person.id}/remove-moderator`)).statusCode).toBe(303);
+    expect((await m.get('/moderation/communities')).statusCode).toBe(403);
+    const audited = await t.db.kysely.selectFrom('audit_log').select(['action', 'actor_id']).where('subject_id', '=', person.id).where('action', 'like', 'account.moderator%').orderBy('id').execute();
+    expect(audited).toEqual([
+      { action: 'account.moderator_appointed', actor_id: admin.id },
+      { action: 'account.moderator_removed', actor_id: admin.id },
+    ]);
+  });
+});

@@ -464,6 +464,36 @@ describe.each(engines())('two-step sign-in on %s', (engine) => {
     expect(client.cookies.has(SESSION)).toBe(false);
   });
 
+  it('shares one budget of second-factor guesses between the sign-in page and the API', async () => {
+    const user = await makeUser();
+    await enrol(browser(), user);
+    const bucket = LIMITS.secondFactorPerAccount.bucket;
+    await t.db.kysely.deleteFrom('rate_limits').where('bucket', '=', bucket).where('key_hash', '=', ctx.secrets.hmac(`rate:${bucket}`, user.id)).execute();
+    const bad = await wrongCode(user.id);
+    const half = Math.ceil(LIMITS.secondFactorPerAccount.limit / 2);
+    let client = await passwordStep(user);
+    for (let i = 0; i < half; i += 1) {
+      if (i > 0 && i % 5 === 0) client = await passwordStep(user);
+      expect((await client.post('/login/two-factor', { code: bad })).statusCode).toBe(422);
+    }
+    const api = (otp: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/tokens',
+        remoteAddress: `203.0.113.${(addresses += 1) % 250}`,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ email: user.email, password: user.password, otp, name: 'CLI', scope: 'read' }),
+      });
+    const statuses: number[] = [];
+    for (let i = half; i < LIMITS.secondFactorPerAccount.limit + 1; i += 1) statuses.push((await api(bad)).statusCode);
+    expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    // The budget is spent for both ways in.
+    expect((await api(await freshCode(user.id))).statusCode).toBe(429);
+    client = await passwordStep(user);
+    expect((await client.post('/login/two-factor', { code: bad })).statusCode).toBe(429);
+  });
+
   it('verifySecondFactor accepts a fresh code once, a recovery code once, and nothing for people without a second factor', async () => {
     const user = await makeUser();
     const codes = await enrol(browser(), user);

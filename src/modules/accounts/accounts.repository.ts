@@ -73,6 +73,24 @@ export async function insertSession(
     .execute();
 }
 
+/** Remembers a browser that signed in to the account. */
+export async function insertKnownDevice(db: Executor, tokenHash: string, userId: string): Promise<void> {
+  await db.insertInto('known_devices').values({ token_hash: tokenHash, user_id: userId }).onConflict((oc) => oc.column('token_hash').doUpdateSet({ last_used_at: sql<Date>`now()` })).execute();
+}
+
+/** Whether the browser's cookie is one that signed in to this account before (a year at most). */
+export async function isKnownDevice(db: Executor, tokenHash: string, emailNormalized: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('known_devices as d')
+    .innerJoin('users as u', 'u.id', 'd.user_id')
+    .select('d.user_id')
+    .where('d.token_hash', '=', tokenHash)
+    .where('u.email_normalized', '=', emailNormalized)
+    .where('d.last_used_at', '>', sql<Date>`now() - interval '365 days'`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The session and its person, if the session has not expired and the person is not suspended. */
 export async function findLiveSession(
   db: Executor,

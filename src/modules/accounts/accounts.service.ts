@@ -238,6 +238,21 @@ export async function verifyEmail(ctx: Ctx, token: string, requestId: string): P
 // ---------------------------------------------------------------------------------------------
 // Password reset and change
 
+/**
+ * Tells the owner that sign-in to their account is paused after many wrong passwords (once per
+ * pause): that their own browsers still get in, and a reset link in case the password is known.
+ */
+export async function noticeLockout(ctx: Ctx, input: { email: string; requestId: string }): Promise<void> {
+  const account = await repo.findAccountByEmail(ctx.db.kysely, normalizeEmail(input.email));
+  if (!account) return;
+  await ctx.db.kysely.transaction().execute(async (trx) => {
+    await repo.invalidateEmailTokens(trx, account.id, ['reset_password']);
+    const token = await issueToken(trx, account.id, 'reset_password', RESET_TTL_MS, null);
+    await mail(ctx, trx, account.email, account.locale ?? ctx.config.defaultLocale, 'lockout', { name: account.displayName, link: link(ctx, '/reset-password', token) });
+    await audit(trx, { actorId: null, action: 'auth.lockout_notice', subjectType: 'user', subjectId: account.id, requestId: input.requestId });
+  });
+}
+
 /** Mails a reset link if the address has an account, invalidating older links; the caller answers the same either way. */
 export async function requestPasswordReset(ctx: Ctx, input: { email: string; locale: Locale; requestId: string }): Promise<void> {
   const account = await repo.findAccountByEmail(ctx.db.kysely, normalizeEmail(input.email));

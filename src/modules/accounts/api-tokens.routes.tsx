@@ -5,7 +5,7 @@ import { isUuid } from '../../platform/ids.js';
 import { API_PAGE, cursorCodec, pageOf, readPage } from '../../platform/pagination.js';
 import { HttpError, sendProblem } from '../../platform/errors.js';
 import { choice, integer, optionalText, parseForm, password, problemErrors, text, translateErrors } from '../../platform/forms.js';
-import { enforceLimits, LIMITS, type Limit } from '../../platform/rate-limit.js';
+import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
 import { emptyForm, type FormState } from '../../platform/views/form.js';
 import { normalizeEmail } from './accounts.service.js';
 import type { ApiTokenRecord } from './api-tokens.repository.js';
@@ -112,12 +112,11 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
     if (!isJson(request)) throw new HttpError(415, 'unsupported_media_type');
     const body = request.body as Record<string, unknown> | null;
     const email = typeof body?.email === 'string' ? body.email.slice(0, 254) : '';
-    const hasCode = typeof body?.otp === 'string' && body.otp !== '';
+    // Codes of the second factor are counted per account once the password is right, in the same
+    // budget as the sign-in page's second step (see issueApiToken).
     await enforceLimits(ctx, reply, [
       [LIMITS.tokenPerIp, request.ip],
       [LIMITS.loginPerAccount, normalizeEmail(email)],
-      // Guessing codes needs the password already; this bounds it further.
-      ...(hasCode ? [[LIMITS.secondFactorPerAccount, normalizeEmail(email)] as [Limit, string]] : []),
     ]);
   };
 
@@ -136,6 +135,10 @@ export function registerApiTokenRoutes(app: FastifyInstance, ctx: AppContext): v
       expiresAt,
       requestId: request.id,
     });
+    if (!outcome.ok && outcome.reason === 'rate_limited') {
+      reply.header('retry-after', String(outcome.retryAfter));
+      return sendProblem(request, reply, 429, 'rate_limited');
+    }
     if (!outcome.ok && outcome.reason === 'email_unconfirmed') return sendProblem(request, reply, 403, 'email_unconfirmed', { detail: request.i18n.t('account.confirmFirst.api') });
     if (!outcome.ok) {
       reply.header('www-authenticate', 'Bearer realm="alongside"');

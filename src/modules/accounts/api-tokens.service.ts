@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../platform/module.js';
 import type { Db } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
+import { countHit, LIMITS } from '../../platform/rate-limit.js';
 import { normalizeEmail, verifyPassword } from './accounts.service.js';
 import * as repo from './api-tokens.repository.js';
 import { hashToken } from './tokens.js';
@@ -54,7 +55,8 @@ export async function revokeApiToken(db: Db, input: { userId: string; tokenId: s
 
 export type IssueOutcome =
   | { ok: true; id: string; token: string }
-  | { ok: false; reason: 'invalid_credentials' | 'second_factor_required' | 'second_factor_invalid' | 'email_unconfirmed' };
+  | { ok: false; reason: 'invalid_credentials' | 'second_factor_required' | 'second_factor_invalid' | 'email_unconfirmed' }
+  | { ok: false; reason: 'rate_limited'; retryAfter: number };
 
 /**
  * Issues a token to a client that proves the password (and the second factor when it is on), for
@@ -79,6 +81,9 @@ export async function issueApiToken(
   if (account.secondFactor) {
     // Only someone who knows the password learns that a second factor is needed.
     if (!input.otp) return { ok: false, reason: 'second_factor_required' };
+    // One budget of guesses per account, shared with the sign-in page's second step.
+    const budget = await countHit(ctx, LIMITS.secondFactorPerAccount, account.id);
+    if (!budget.allowed) return { ok: false, reason: 'rate_limited', retryAfter: budget.retryAfter };
     if (!(await verifySecondFactor(ctx, account.id, input.otp, { requestId: input.requestId }))) {
       await audit(ctx.db.kysely, { actorId: account.id, action: 'auth.token_refused', requestId: input.requestId, details: { reason: 'bad_second_factor' } });
       return { ok: false, reason: 'second_factor_invalid' };

@@ -4,11 +4,11 @@ import type { Config } from '../../config.js';
 import { ANONYMOUS, anyone, guarded } from '../../platform/auth.js';
 import { HttpError, isApiRequest } from '../../platform/errors.js';
 import { isLocale } from '../../platform/i18n.js';
-import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
+import { countHit, LIMITS } from '../../platform/rate-limit.js';
 import { applyViewerLocale, cookieName, safeNextPath } from '../../platform/web.js';
-import { normalizeEmail } from './accounts.service.js';
+import { noticeLockout, normalizeEmail } from './accounts.service.js';
 import { resolveApiToken } from './api-tokens.service.js';
-import { LOGIN_CHALLENGE_MS, logIn, logOut, resolveSession, setPreferredLocale } from './session.service.js';
+import { knownDevice, LOGIN_CHALLENGE_MS, logIn, logOut, rememberDevice, resolveSession, setPreferredLocale } from './session.service.js';
 import { LoginPage, type LoginNotice } from './session.views.js';
 
 function field(body: unknown, name: string, max: number): string {
@@ -40,6 +40,11 @@ export function deviceHint(userAgent: string | undefined): string | null {
             ? 'Linux'
             : 'Other';
   return `${browser} · ${platform}`;
+}
+
+/** The long-lived cookie of a browser that signed in before: it lets its owner in while strangers have the account's sign-in paused. */
+export function deviceCookieName(config: Config): string {
+  return cookieName(config, 'device');
 }
 
 /** The cookie that carries a sign-in challenge from the password to the second step. */
@@ -83,6 +88,34 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   const challengeCookie = challengeCookieName(config);
+  const deviceCookie = deviceCookieName(config);
+
+  /**
+   * The limits of one sign-in attempt. Too many from one address: refused. Too many for one
+   * account (from anywhere): refused too, except from a browser that signed in to that account
+   * before, which has its own budget; the owner hears of it once per pause, with a reset link.
+   */
+  async function limitSignIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+    const [byAddress, byAccount] = await Promise.all([countHit(ctx, LIMITS.loginPerIp, request.ip), countHit(ctx, LIMITS.loginPerAccount, normalizeEmail(email))]);
+    let refusal = byAddress.allowed ? undefined : byAddress;
+    if (!refusal && !byAccount.allowed) {
+      if (byAccount.hits === LIMITS.loginPerAccount.limit + 1) await noticeLockout(ctx, { email, requestId: request.id });
+      const device = request.cookies[deviceCookie];
+      const known = await knownDevice(db, device, email);
+      const byDevice = known ? await countHit(ctx, LIMITS.loginPerDevice, device!) : undefined;
+      if (!byDevice?.allowed) refusal = byDevice ?? byAccount;
+    }
+    if (refusal) {
+      reply.header('retry-after', String(refusal.retryAfter));
+      throw new HttpError(429, 'rate_limited');
+    }
+  }
+
+  /** Remembers the browser a person just signed in from (the second step does the same). */
+  async function keepDevice(request: FastifyRequest, reply: FastifyReply, userId: string): Promise<void> {
+    const token = await rememberDevice(db, userId, request.cookies[deviceCookie]);
+    reply.setCookie(deviceCookie, token, { ...cookieOptions, maxAge: 365 * 86_400 });
+  }
 
   function renderLogin(reply: FastifyReply, form: { email: string; next: string }, failed: boolean, notice?: LoginNotice) {
     return reply.page(reply.request.i18n.t('login.title'), <LoginPage ctx={reply.pageContext()} form={form} failed={failed} notice={notice} />);
@@ -100,10 +133,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
       const email = field(request.body, 'email', 254);
       const password = field(request.body, 'password', 1024);
       const next = safeNextPath(field(request.body, 'next', 2000));
-      await enforceLimits(ctx, reply, [
-        [LIMITS.loginPerIp, request.ip],
-        [LIMITS.loginPerAccount, normalizeEmail(email)],
-      ]);
+      await limitSignIn(request, reply, email);
       const result =
         email && password
           ? await logIn(db, { email, password, deviceHint: deviceHint(request.headers['user-agent']), requestId: request.id, next })
@@ -118,6 +148,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
         return reply.redirect('/login/two-factor', 303);
       }
       reply.setCookie(sessionCookie, result.token, cookieOptions);
+      await keepDevice(request, reply, result.userId);
       return reply.redirect(next, 303);
     },
   );

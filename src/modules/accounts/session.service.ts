@@ -85,6 +85,22 @@ export async function openSession(
   return token;
 }
 
+/**
+ * A browser that signed in: its cookie value, new unless it already had a well-formed one (which
+ * is kept, so one browser is one device), remembered for the account.
+ */
+export async function rememberDevice(db: Db, userId: string, existing: string | undefined): Promise<string> {
+  const token = existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : newSessionToken().token;
+  await repo.insertKnownDevice(db.kysely, hashToken(token), userId);
+  return token;
+}
+
+/** Whether the browser's device cookie signed in to the account of this address before. */
+export function knownDevice(db: Db, token: string | undefined, email: string): Promise<boolean> {
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return Promise.resolve(false);
+  return repo.isKnownDevice(db.kysely, hashToken(token), normalizeEmail(email));
+}
+
 /** The person behind a session token, or undefined when it is unknown, idle too long, expired or suspended. */
 export async function resolveSession(db: Db, token: string): Promise<(Viewer & { locale: 'en' | 'es' | null }) | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;

@@ -5,7 +5,8 @@ import { parseForm, password, translateErrors, type FieldError } from '../../pla
 import { enforceLimits, LIMITS } from '../../platform/rate-limit.js';
 import { emptyForm, type FormState } from '../../platform/views/form.js';
 import { cookieName, safeNextPath } from '../../platform/web.js';
-import { challengeCookieName, deviceHint } from './session.routes.js';
+import { challengeCookieName, deviceCookieName, deviceHint } from './session.routes.js';
+import { rememberDevice } from './session.service.js';
 import {
   anyCodeField,
   completeSecondFactorLogin,
@@ -171,6 +172,8 @@ export function registerTwoFactorRoutes(app: FastifyInstance, ctx: AppContext): 
     }
     reply.clearCookie(challengeCookie, clearChallengeOptions);
     reply.setCookie(sessionCookie, result.sessionToken, sessionCookieOptions);
+    const device = await rememberDevice(ctx.db, challenge.userId, request.cookies[deviceCookieName(ctx.config)]);
+    reply.setCookie(deviceCookieName(ctx.config), device, { ...sessionCookieOptions, maxAge: 365 * 86_400 });
     return reply.redirect(safeNextPath(result.next), 303);
   });
 }

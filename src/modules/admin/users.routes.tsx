@@ -3,7 +3,7 @@ import { admins, guarded, viewerOf } from '../../platform/auth.js';
 import type { AppContext } from '../../platform/module.js';
 import { cursorCodec, markDeprecated, nextUrl, pageOf, readPage, type PageRequest } from '../../platform/pagination.js';
 import { HttpError } from '../../platform/errors.js';
-import { canSuspend, listPeople, setSuspension } from '../profile/index.js';
+import { canSuspend, listPeople, setModeratorRole, setSuspension } from '../profile/index.js';
 import { UsersPage } from './users.views.js';
 import { UUID_PATTERN } from '../../platform/ids.js';
 
@@ -36,8 +36,22 @@ export function registerAdminUsersRoutes(app: FastifyInstance, ctx: AppContext):
     }
     const rows = searchable ? await listPeople(db, { limit: page.limit + 1, ...(page.after ? { before: page.after } : {}), ...(email ? { email } : {}) }) : [];
     const { items, next } = pageOf(request, reply, rows, page.limit, (last) => PEOPLE_CURSOR.encode(last.position), { legacy: 'before' });
-    return reply.page(request.i18n.t('admin.users.title'), <UsersPage ctx={reply.pageContext()} users={items} email={email} older={next ?? undefined} />);
+    const done = query.done === 'appointed' || query.done === 'removed' ? request.i18n.t(`admin.users.${query.done}`) : undefined;
+    return reply.page(request.i18n.t('admin.users.title'), <UsersPage ctx={reply.pageContext()} users={items} email={email} older={next ?? undefined} notice={done} />);
   });
+
+  // Admins appoint and remove the instance's moderators; admins themselves are not changed here.
+  for (const action of ['make-moderator', 'remove-moderator'] as const) {
+    app.post(`/admin/users/:id/${action}`, guarded(admins), async (request, reply) => {
+      const viewer = viewerOf(request);
+      const id = String((request.params as Record<string, unknown>).id);
+      if (!UUID_PATTERN.test(id) || id === viewer.id) throw new HttpError(id === viewer.id ? 403 : 404, id === viewer.id ? 'authorization_error' : 'not_found');
+      const outcome = await setModeratorRole(db, { actor: viewer, userId: id, moderator: action === 'make-moderator', requestId: request.id });
+      if (outcome === 'not_found') throw new HttpError(404, 'not_found');
+      if (outcome === 'admin') throw new HttpError(403, 'authorization_error');
+      return reply.redirect(`/admin/users?done=${action === 'make-moderator' ? 'appointed' : 'removed'}`, 303);
+    });
+  }
 
   for (const action of ['suspend', 'unsuspend'] as const) {
     app.post(`/admin/users/:id/${action}`, guarded(admins), async (request, reply) => {

@@ -6,7 +6,7 @@ import type { PageContext } from '../../platform/views/render.js';
  * The people of the instance for admins: name, role, verification, suspension, creation date.
  * Deliberately nothing else: no address, home area or identity note.
  */
-export function UsersPage({ ctx, users, email, older }: { ctx: PageContext; users: AdminUserRow[]; email: string; older: string | undefined }) {
+export function UsersPage({ ctx, users, email, older, notice }: { ctx: PageContext; users: AdminUserRow[]; email: string; older: string | undefined; notice?: string | undefined }) {
   const { t, formatDate } = ctx.i18n;
   return (
     <section aria-labelledby="users-title">
@@ -14,6 +14,11 @@ export function UsersPage({ ctx, users, email, older }: { ctx: PageContext; user
         <a href="/admin">{t('admin.users.back')}</a>
       </p>
       <h1 id="users-title">{t('admin.users.title')}</h1>
+      {notice ? (
+        <div class="alert" role="status">
+          <p>{notice}</p>
+        </div>
+      ) : null}
       <form method="get" action="/admin/users" class="inline-form" role="search">
         <div class="field">
           <label for="users-email">{t('admin.users.search')}</label>
@@ -54,13 +59,24 @@ export function UsersPage({ ctx, users, email, older }: { ctx: PageContext; user
                     {user.id === ctx.viewer?.id ? (
                       <span class="muted">{t('admin.users.you')}</span>
                     ) : user.role === 'admin' && !user.suspendedAt ? null : (
-                      <form method="post" action={`/admin/users/${user.id}/${user.suspendedAt ? 'unsuspend' : 'suspend'}`}>
-                        <CsrfField ctx={ctx} />
-                        <button type="submit" class="button button-small">
-                          {user.suspendedAt ? t('admin.users.unsuspend') : t('admin.users.suspend')}
-                          <span class="visually-hidden"> {user.displayName}</span>
-                        </button>
-                      </form>
+                      <div class="stack">
+                        <form method="post" action={`/admin/users/${user.id}/${user.suspendedAt ? 'unsuspend' : 'suspend'}`}>
+                          <CsrfField ctx={ctx} />
+                          <button type="submit" class="button button-small">
+                            {user.suspendedAt ? t('admin.users.unsuspend') : t('admin.users.suspend')}
+                            <span class="visually-hidden"> {user.displayName}</span>
+                          </button>
+                        </form>
+                        {user.role === 'admin' ? null : (
+                          <form method="post" action={`/admin/users/${user.id}/${user.role === 'moderator' ? 'remove-moderator' : 'make-moderator'}`}>
+                            <CsrfField ctx={ctx} />
+                            <button type="submit" class="button button-small">
+                              {user.role === 'moderator' ? t('admin.users.removeModerator') : t('admin.users.makeModerator')}
+                              <span class="visually-hidden"> {user.displayName}</span>
+                            </button>
+                          </form>
+                        )}
+                      </div>
                     )}
                   </td>
                 </tr>

@@ -14,7 +14,7 @@ export const profileModule: ModuleDefinition = {
 };
 
 export { purgeDeleted } from './deletion.js';
-export { getProfile, listPeople, setRestMode, setSuspension, updateProfile, type AdminUserRow } from './profile.service.js';
+export { getProfile, listPeople, setModeratorRole, setRestMode, setSuspension, updateProfile, type AdminUserRow } from './profile.service.js';
 export type { ProfileInput } from './profile.form.js';
 export { canSuspend } from './profile.policy.js';
 export { coarsePoint, findPlaces, placeById, placeLabel, resolvePlace, type Place, type PlaceMatch, type PlaceResolution } from './places.js';

@@ -251,6 +251,14 @@ export async function setSuspended(trx: Executor, userId: string, suspended: boo
   return row?.role === 'admin' ? 'admin' : false;
 }
 
+/** Makes a person a moderator or a plain user again; admins are left as they are. Returns the role before, or undefined. */
+export async function setModerator(trx: Executor, userId: string, moderator: boolean): Promise<'user' | 'moderator' | 'admin' | undefined> {
+  const row = await trx.selectFrom('users').select('role').where('id', '=', userId).forUpdate().executeTakeFirst();
+  if (!row || row.role === 'admin') return row?.role;
+  await trx.updateTable('users').set({ role: moderator ? 'moderator' : 'user', updated_at: sql<Date>`now()` } as never).where('id', '=', userId).execute();
+  return row.role;
+}
+
 /** Ends every session and revokes every API token of a person. */
 export async function endSessionsAndTokens(trx: Executor, userId: string): Promise<{ sessions: number; tokens: number }> {
   const sessions = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();

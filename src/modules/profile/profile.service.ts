@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.js';
 import { audit } from '../../platform/audit.js';
+import type { Viewer } from '../../platform/views/render.js';
 import type { FieldError } from '../../platform/forms.js';
 import { normalizeEmail } from '../accounts/index.js';
 import { COMMON_LANGUAGE_CODES, isSkill, rowToSlot, slotToRow, type SkillCode, type Slot } from './skills.js';
@@ -147,6 +148,23 @@ export async function setSuspension(
       requestId: input.requestId,
       ...(ended ? { details: { sessionsEnded: ended.sessions, tokensRevoked: ended.tokens } } : {}),
     });
+    return 'done';
+  });
+}
+
+/**
+ * An admin appoints an instance moderator, or removes one (audited). Admins are not changed this
+ * way ('admin'); appointing someone who already is one changes nothing ('unchanged').
+ */
+export async function setModeratorRole(db: Db, input: { actor: Viewer; userId: string; moderator: boolean; requestId: string }): Promise<'done' | 'unchanged' | 'not_found' | 'admin'> {
+  // Only admins appoint: a moderator cannot make more moderators (the route's guard says the same).
+  if (input.actor.role !== 'admin') throw new Error('Only admins appoint moderators');
+  return db.kysely.transaction().execute(async (trx) => {
+    const before = await repo.setModerator(trx, input.userId, input.moderator);
+    if (!before) return 'not_found';
+    if (before === 'admin') return 'admin';
+    if ((before === 'moderator') === input.moderator) return 'unchanged';
+    await audit(trx, { actorId: input.actor.id, action: input.moderator ? 'account.moderator_appointed' : 'account.moderator_removed', subjectType: 'user', subjectId: input.userId, requestId: input.requestId });
     return 'done';
   });
 }

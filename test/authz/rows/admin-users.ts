@@ -35,4 +35,22 @@ export const rows: AuthzRow[] = [
     },
     expect: adminPage,
   },
+  {
+    method: 'POST',
+    route: '/admin/users/:id/make-moderator',
+    path: (fixture) => `/admin/users/${fixture.ids.suspendTarget}/make-moderator`,
+    prepare: async (fixture, _actor, { db }) => {
+      await sql`update users set role = 'user' where id = ${fixture.ids.suspendTarget}`.execute(db.kysely);
+    },
+    expect: adminPage,
+  },
+  {
+    method: 'POST',
+    route: '/admin/users/:id/remove-moderator',
+    path: (fixture) => `/admin/users/${fixture.ids.suspendTarget}/remove-moderator`,
+    prepare: async (fixture, _actor, { db }) => {
+      await sql`update users set role = 'moderator' where id = ${fixture.ids.suspendTarget}`.execute(db.kysely);
+    },
+    expect: adminPage,
+  },
 ];
