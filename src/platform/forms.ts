@@ -34,6 +34,9 @@ function length(value: string): number {
 // Control characters other than tab and line breaks have no place in text people type.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// Direction overrides, embeddings and isolates: in a name or a title they can show text reversed
+// ("gpj.exe" as "exe.jpg") or run into what follows. Marks (LRM, RLM) stay allowed: they do not reorder.
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 
 /** A text field: trimmed, NFC-normalised, with length limits counted in characters. */
 export function text(options: { min?: number; max: number; required?: boolean; multiline?: boolean; pattern?: RegExp; patternKey?: string }): Field<string> {
@@ -44,6 +47,7 @@ export function text(options: { min?: number; max: number; required?: boolean; m
       const value = (asString(raw) ?? '').normalize('NFC').trim();
       if (value === '') return required ? fail('validation.required') : ok('');
       if (CONTROL.test(value) || (!multiline && /[\r\n]/.test(value))) return fail('validation.invalid');
+      if (!multiline && BIDI_CONTROL.test(value)) return fail('validation.bidi');
       if (length(value) < min) return fail('validation.tooShort', { min });
       if (length(value) > max) return fail('validation.tooLong', { max });
       if (options.pattern && !options.pattern.test(value)) return fail(options.patternKey ?? 'validation.invalid');

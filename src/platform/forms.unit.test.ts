@@ -15,6 +15,24 @@ const shape = {
 
 const good = { name: ' Ana ', bio: '', email: 'ana@example.org', password: '  spaces kept  ', hours: '12', rest: 'on', kind: 'b', skills: ['x', 'y', 'x'] };
 
+describe('direction controls', () => {
+  it('refuses overrides, embeddings and isolates anywhere in a single-line field, keeps them out of nothing else', () => {
+    const field = text({ min: 1, max: 200 });
+    const controls = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'];
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom(...controls), fc.nat(40), (before, control, at) => {
+        const value = `x${before.slice(0, at)}${control}${before.slice(at)}x`;
+        const result = field.parse(value);
+        expect(result.ok).toBe(false);
+      }),
+    );
+    expect(field.parse('Amal \u200Fعلي\u200F')).toEqual({ ok: true, value: 'Amal \u200Fعلي\u200F' });
+    expect(field.parse('invoice\u202Egpj.exe')).toEqual({ ok: false, error: { key: 'validation.bidi' } });
+    // A Markdown text may quote right-to-left writing with its own isolates.
+    expect(text({ max: 200, multiline: true }).parse('Quoted \u2067مرحبا\u2069 here').ok).toBe(true);
+  });
+});
+
 describe('parseForm', () => {
   it('parses good input: trims text, keeps passwords as typed, converts numbers and checkboxes, drops duplicates', () => {
     const result = parseForm(shape, { ...good, _csrf: 'token' });

@@ -113,7 +113,14 @@ export function isTimeZone(value: string): boolean {
 }
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
-const ABSOLUTE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether the parts name a real moment of a calendar: no 30 February, no 25:00. */
+function realWallClock(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return false;
+  const wall = new Date(Date.UTC(year, month - 1, day));
+  return wall.getUTCFullYear() === year && wall.getUTCMonth() === month - 1 && wall.getUTCDate() === day;
+}
 
 /** The zone's offset from UTC, in milliseconds, at an instant. */
 function zoneOffset(instant: number, zone: string): number {
@@ -137,16 +144,20 @@ function zoneOffset(instant: number, zone: string): number {
  */
 export function parseDateTime(raw: string, zone: string): Date | undefined {
   const value = raw.trim();
-  if (ABSOLUTE.test(value)) {
+  const absolute = ABSOLUTE.exec(value);
+  if (absolute) {
+    // Date would roll an impossible day over into the next month: check the parts first.
+    const [year, month, day, hour, minute, second] = absolute.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+    const offsetHours = absolute[9] === undefined ? 0 : Number(absolute[9]);
+    if (!realWallClock(year, month, day, hour, minute, second) || offsetHours > 14 || Number(absolute[10] ?? 0) > 59) return undefined;
     const date = new Date(value);
     return Number.isNaN(date.getTime()) ? undefined : date;
   }
   const m = LOCAL.exec(value);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (!realWallClock(year, month, day, hour, minute, second)) return undefined;
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (new Date(wall).getUTCDate() !== day) return undefined;
   // The offset at the wall time, then again at the result: right on both sides of a DST change.
   let instant = wall - zoneOffset(wall, zone);
   instant = wall - zoneOffset(instant, zone);

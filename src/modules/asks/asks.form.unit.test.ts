@@ -6,6 +6,20 @@ import { majorUnits, toMinorUnits } from '../../platform/money.js';
 const NOW = new Date('2030-01-01T00:00:00Z');
 const BASE = { title: 'A title', language: 'en', online: 'on' };
 
+describe('parseDateTime with any input', () => {
+  it('gives a time only for a real one, and the same instant Date would for it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2000, max: 2100 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 32 }), fc.integer({ min: 0, max: 25 }), (year, month, day, hour) => {
+        const text = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:30Z`;
+        const parsed = parseDateTime(text, 'UTC');
+        const real = month <= 12 && hour <= 23 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && day <= 31;
+        if (real) expect(parsed?.toISOString()).toBe(new Date(text).toISOString());
+        else expect(parsed).toBeUndefined();
+      }),
+    );
+  });
+});
+
 describe('parseAsk', () => {
   it('parses each kind and ignores the fields of other kinds', () => {
     const result = parseAsk({ ...BASE, kind: 'money', moneyGoal: '10.5', currency: 'eur', deliverable: 'ignored', capacity: 'not a number' }, NOW);
@@ -78,6 +92,10 @@ describe('times and money', () => {
     expect(parseDateTime('2030-01-15T10:00', 'Europe/Madrid')?.toISOString()).toBe('2030-01-15T09:00:00.000Z');
     expect(parseDateTime('2030-07-01T10:00:00Z', 'Europe/Madrid')?.toISOString()).toBe('2030-07-01T10:00:00.000Z');
     expect(parseDateTime('2030-02-30T10:00', 'UTC')).toBeUndefined();
+    // With a zone given too: never rolled over into the next month or day.
+    for (const impossible of ['2027-02-30T10:00Z', '2027-02-29T10:00:00+01:00', '2027-04-31T10:00Z', '2027-01-01T24:00Z', '2027-01-01T10:60Z', '2027-01-01T10:00+15:00'])
+      expect(parseDateTime(impossible, 'UTC'), impossible).toBeUndefined();
+    expect(parseDateTime('2028-02-29T10:00Z', 'UTC')?.toISOString()).toBe('2028-02-29T10:00:00.000Z');
     expect(parseDateTime('tomorrow', 'UTC')).toBeUndefined();
   });
 
